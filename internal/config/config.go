@@ -1,0 +1,364 @@
+// Package config reads one area's job configuration (SPEC §6): a strict TOML
+// file in which an unknown key or a missing required key is an error naming
+// the key.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/civil"
+	"github.com/BurntSushi/toml"
+	"github.com/shopspring/decimal"
+)
+
+// Config is one area's configuration.
+type Config struct {
+	Area                string
+	Timezone            string
+	Location            *time.Location // loaded from Timezone
+	DefaultMunicipality string
+
+	Contract       Contract
+	Fees           Fees
+	Verification   Verification
+	Effectiveness  Effectiveness
+	Reconciliation Reconciliation
+	Source         Source
+	State          State
+	Secrets        Secrets
+
+	// Path is the file the configuration was read from; Dir its folder, against
+	// which relative local paths are resolved.
+	Path string
+	Dir  string
+	// Hash is the sha256 of the file's bytes, for the audit record.
+	Hash string
+}
+
+// Contract is the service contract the invoice lines are billed under.
+type Contract struct {
+	Name       string
+	Provider   string
+	ValidFrom  civil.Date
+	ValidTo    civil.Date
+	VATPercent decimal.Decimal
+}
+
+// Fees are the fixed outcome fees, VAT excluded.
+type Fees struct {
+	Info               decimal.Decimal
+	Start              decimal.Decimal
+	EmployedOpen       decimal.Decimal
+	EmployedSubsidised decimal.Decimal
+}
+
+// Verification is the employment sustainment rule of SPEC §3.2.
+type Verification struct {
+	SustainMonths  int
+	MaxBenefitDays decimal.Decimal
+}
+
+// Effectiveness is the VAIKUTTAVUUS rule of SPEC §3.2.
+type Effectiveness struct {
+	BaselineMonths int
+	FollowupMonths int
+	SharePercent   decimal.Decimal
+	CapPerClient   decimal.Decimal
+}
+
+// Reconciliation holds the tolerances of SPEC §3.4.
+type Reconciliation struct {
+	AccrualDaysTolerance decimal.Decimal
+}
+
+// Source says where inputs come from and outputs go.
+type Source struct {
+	Kind     string // "local" or "sharepoint"
+	Tracking string // local: absolute path after Load; sharepoint: path in the drive
+	Accruals string
+	Output   string
+	Site     string // sharepoint: "host:/sites/path"
+	Drive    string // sharepoint: library name
+}
+
+// State says where the ledger and audit records are kept.
+type State struct {
+	Kind   string // "local" or "gcs"
+	Dir    string // local: absolute path after Load
+	Bucket string // gcs
+	Prefix string // gcs
+}
+
+// Secrets says where the pseudonymisation key comes from.
+type Secrets struct {
+	Kind            string // "env", "file" or "secretmanager"
+	PseudonymKeyEnv string // env
+	PseudonymKey    string // file: path; secretmanager: resource name
+}
+
+// Error is a configuration error naming the file and key.
+type Error struct {
+	File string
+	Key  string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("config %s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("config %s: key %q: %v", e.File, e.Key, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Sentinel errors wrapped by Error.
+var (
+	ErrUnknownKey = errors.New("unknown key (check the spelling; see jobs/lahti.toml for the keys)")
+	ErrMissingKey = errors.New("required key is missing")
+	ErrInvalid    = errors.New("invalid value")
+)
+
+// file mirrors the TOML layout; strings for money keep decimals exact.
+type file struct {
+	Area                string `toml:"area"`
+	Timezone            string `toml:"timezone"`
+	DefaultMunicipality string `toml:"default_municipality"`
+	Contract            struct {
+		Name       string    `toml:"name"`
+		Provider   string    `toml:"provider"`
+		ValidFrom  time.Time `toml:"valid_from"`
+		ValidTo    time.Time `toml:"valid_to"`
+		VATPercent string    `toml:"vat_percent"`
+	} `toml:"contract"`
+	Fees struct {
+		Info               string `toml:"info"`
+		Start              string `toml:"start"`
+		EmployedOpen       string `toml:"employed_open"`
+		EmployedSubsidised string `toml:"employed_subsidised"`
+	} `toml:"fees"`
+	Verification struct {
+		SustainMonths  int `toml:"sustain_months"`
+		MaxBenefitDays int `toml:"max_benefit_days"`
+	} `toml:"verification"`
+	Effectiveness struct {
+		BaselineMonths int    `toml:"baseline_months"`
+		FollowupMonths int    `toml:"followup_months"`
+		SharePercent   string `toml:"share_percent"`
+		CapPerClient   string `toml:"cap_per_client"`
+	} `toml:"effectiveness"`
+	Reconciliation struct {
+		AccrualDaysTolerance int `toml:"accrual_days_tolerance"`
+	} `toml:"reconciliation"`
+	Source struct {
+		Kind     string `toml:"kind"`
+		Tracking string `toml:"tracking"`
+		Accruals string `toml:"accruals"`
+		Output   string `toml:"output"`
+		Site     string `toml:"site"`
+		Drive    string `toml:"drive"`
+	} `toml:"source"`
+	State struct {
+		Kind   string `toml:"kind"`
+		Dir    string `toml:"dir"`
+		Bucket string `toml:"bucket"`
+		Prefix string `toml:"prefix"`
+	} `toml:"state"`
+	Secrets struct {
+		Kind            string `toml:"kind"`
+		PseudonymKeyEnv string `toml:"pseudonym_key_env"`
+		PseudonymKey    string `toml:"pseudonym_key"`
+	} `toml:"secrets"`
+}
+
+// required lists the keys every configuration must define.
+var required = [][]string{
+	{"area"}, {"default_municipality"},
+	{"contract", "name"}, {"contract", "provider"}, {"contract", "valid_from"}, {"contract", "valid_to"}, {"contract", "vat_percent"},
+	{"fees", "info"}, {"fees", "start"}, {"fees", "employed_open"}, {"fees", "employed_subsidised"},
+	{"verification", "sustain_months"}, {"verification", "max_benefit_days"},
+	{"effectiveness", "baseline_months"}, {"effectiveness", "followup_months"}, {"effectiveness", "share_percent"}, {"effectiveness", "cap_per_client"},
+	{"reconciliation", "accrual_days_tolerance"},
+	{"source", "kind"}, {"source", "tracking"}, {"source", "accruals"}, {"source", "output"},
+	{"state", "kind"},
+	{"secrets", "kind"},
+}
+
+// Load reads and validates the configuration at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	return Parse(data, abs)
+}
+
+// Parse validates configuration bytes read from path (used for error messages
+// and to resolve relative local paths).
+func Parse(data []byte, path string) (*Config, error) {
+	var f file
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Err: fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)}
+		}
+		return nil, &Error{File: path, Err: err}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		sort.Strings(keys)
+		return nil, &Error{File: path, Key: keys[0], Err: ErrUnknownKey}
+	}
+	for _, k := range required {
+		if !md.IsDefined(k...) {
+			return nil, &Error{File: path, Key: strings.Join(k, "."), Err: ErrMissingKey}
+		}
+	}
+	c := &Config{
+		Area:                strings.TrimSpace(f.Area),
+		Timezone:            f.Timezone,
+		DefaultMunicipality: strings.TrimSpace(f.DefaultMunicipality),
+		Path:                path,
+		Dir:                 filepath.Dir(path),
+		Hash:                sha256Hex(data),
+	}
+	bad := func(key string, format string, args ...any) error {
+		return &Error{File: path, Key: key, Err: fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))}
+	}
+	if c.Area == "" || strings.ContainsAny(c.Area, `/\ `) {
+		return nil, bad("area", "want a short name without spaces or slashes, e.g. \"lahti\"")
+	}
+	if c.Timezone == "" {
+		c.Timezone = "Europe/Helsinki"
+	}
+	if c.Location, err = time.LoadLocation(c.Timezone); err != nil {
+		return nil, bad("timezone", "%v", err)
+	}
+	if c.DefaultMunicipality == "" {
+		return nil, bad("default_municipality", "must not be empty")
+	}
+
+	c.Contract.Name = f.Contract.Name
+	c.Contract.Provider = f.Contract.Provider
+	c.Contract.ValidFrom = civil.DateOf(f.Contract.ValidFrom)
+	c.Contract.ValidTo = civil.DateOf(f.Contract.ValidTo)
+	if c.Contract.ValidTo.Before(c.Contract.ValidFrom) {
+		return nil, bad("contract.valid_to", "%s is before valid_from %s", c.Contract.ValidTo, c.Contract.ValidFrom)
+	}
+	money := []struct {
+		key  string
+		in   string
+		out  *decimal.Decimal
+		what string
+	}{
+		{"contract.vat_percent", f.Contract.VATPercent, &c.Contract.VATPercent, "percent"},
+		{"fees.info", f.Fees.Info, &c.Fees.Info, "euros"},
+		{"fees.start", f.Fees.Start, &c.Fees.Start, "euros"},
+		{"fees.employed_open", f.Fees.EmployedOpen, &c.Fees.EmployedOpen, "euros"},
+		{"fees.employed_subsidised", f.Fees.EmployedSubsidised, &c.Fees.EmployedSubsidised, "euros"},
+		{"effectiveness.share_percent", f.Effectiveness.SharePercent, &c.Effectiveness.SharePercent, "percent"},
+		{"effectiveness.cap_per_client", f.Effectiveness.CapPerClient, &c.Effectiveness.CapPerClient, "euros"},
+	}
+	for _, m := range money {
+		d, err := decimal.NewFromString(strings.TrimSpace(m.in))
+		if err != nil || d.IsNegative() {
+			return nil, bad(m.key, "want a non-negative decimal number of %s as a string, e.g. \"50.00\"; got %q", m.what, m.in)
+		}
+		*m.out = d
+	}
+	if c.Contract.VATPercent.GreaterThan(decimal.NewFromInt(100)) || c.Effectiveness.SharePercent.GreaterThan(decimal.NewFromInt(100)) {
+		return nil, bad("contract.vat_percent", "a percentage must be at most 100")
+	}
+	c.Verification.SustainMonths = f.Verification.SustainMonths
+	c.Verification.MaxBenefitDays = decimal.NewFromInt(int64(f.Verification.MaxBenefitDays))
+	c.Effectiveness.BaselineMonths = f.Effectiveness.BaselineMonths
+	c.Effectiveness.FollowupMonths = f.Effectiveness.FollowupMonths
+	c.Reconciliation.AccrualDaysTolerance = decimal.NewFromInt(int64(f.Reconciliation.AccrualDaysTolerance))
+	switch {
+	case c.Verification.SustainMonths < 0 || c.Verification.SustainMonths > 36:
+		return nil, bad("verification.sustain_months", "want 0..36, got %d", c.Verification.SustainMonths)
+	case f.Verification.MaxBenefitDays < 0:
+		return nil, bad("verification.max_benefit_days", "must not be negative")
+	case c.Effectiveness.BaselineMonths < 1 || c.Effectiveness.BaselineMonths > 36:
+		return nil, bad("effectiveness.baseline_months", "want 1..36, got %d", c.Effectiveness.BaselineMonths)
+	case c.Effectiveness.FollowupMonths < 0 || c.Effectiveness.FollowupMonths > 120:
+		return nil, bad("effectiveness.followup_months", "want 0..120, got %d", c.Effectiveness.FollowupMonths)
+	case f.Reconciliation.AccrualDaysTolerance < 0:
+		return nil, bad("reconciliation.accrual_days_tolerance", "must not be negative")
+	}
+
+	c.Source = Source{Kind: f.Source.Kind, Tracking: f.Source.Tracking, Accruals: f.Source.Accruals,
+		Output: f.Source.Output, Site: f.Source.Site, Drive: f.Source.Drive}
+	switch c.Source.Kind {
+	case "local":
+		c.Source.Tracking = c.resolve(c.Source.Tracking)
+		c.Source.Accruals = c.resolve(c.Source.Accruals)
+		c.Source.Output = c.resolve(c.Source.Output)
+	case "sharepoint":
+		if c.Source.Site == "" {
+			return nil, &Error{File: path, Key: "source.site", Err: ErrMissingKey}
+		}
+		if c.Source.Drive == "" {
+			return nil, &Error{File: path, Key: "source.drive", Err: ErrMissingKey}
+		}
+	default:
+		return nil, bad("source.kind", "want \"local\" or \"sharepoint\", got %q", c.Source.Kind)
+	}
+
+	c.State = State{Kind: f.State.Kind, Dir: f.State.Dir, Bucket: f.State.Bucket, Prefix: f.State.Prefix}
+	switch c.State.Kind {
+	case "local":
+		if c.State.Dir == "" {
+			return nil, &Error{File: path, Key: "state.dir", Err: ErrMissingKey}
+		}
+		c.State.Dir = c.resolve(c.State.Dir)
+	case "gcs":
+		if c.State.Bucket == "" {
+			return nil, &Error{File: path, Key: "state.bucket", Err: ErrMissingKey}
+		}
+	default:
+		return nil, bad("state.kind", "want \"local\" or \"gcs\", got %q", c.State.Kind)
+	}
+
+	c.Secrets = Secrets{Kind: f.Secrets.Kind, PseudonymKeyEnv: f.Secrets.PseudonymKeyEnv, PseudonymKey: f.Secrets.PseudonymKey}
+	switch c.Secrets.Kind {
+	case "env":
+		if c.Secrets.PseudonymKeyEnv == "" {
+			return nil, &Error{File: path, Key: "secrets.pseudonym_key_env", Err: ErrMissingKey}
+		}
+	case "file":
+		if c.Secrets.PseudonymKey == "" {
+			return nil, &Error{File: path, Key: "secrets.pseudonym_key", Err: ErrMissingKey}
+		}
+		c.Secrets.PseudonymKey = c.resolve(c.Secrets.PseudonymKey)
+	case "secretmanager":
+		if c.Secrets.PseudonymKey == "" {
+			return nil, &Error{File: path, Key: "secrets.pseudonym_key", Err: ErrMissingKey}
+		}
+	default:
+		return nil, bad("secrets.kind", "want \"env\", \"file\" or \"secretmanager\", got %q", c.Secrets.Kind)
+	}
+	return c, nil
+}
+
+func (c *Config) resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
