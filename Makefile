@@ -1,0 +1,39 @@
+# TyöMatka billing bot. `make run` runs the default job on the committed
+# sample; `make test` runs every test (what CI runs).
+GO        ?= go
+BIN       := bin/tyomatka
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+# A fixed development key so the sample run needs no setup; never use it for real data.
+SAMPLE_KEY ?= sample-pseudonym-key-not-for-production
+PERIOD    ?= 2026-10
+AS_OF     ?= 2026-11-20
+
+.PHONY: build run test vet fmt lint sample fuzz bench image clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tyomatka
+
+run: build
+	TYOMATKA_PSEUDONYM_KEY=$${TYOMATKA_PSEUDONYM_KEY:-$(SAMPLE_KEY)} ./$(BIN) run --config jobs/lahti.toml --period $(PERIOD) --as-of $(AS_OF) --dry-run --log text
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 $(TESTFLAGS) ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+# Regenerate the committed sample (deterministic).
+sample:
+	$(GO) run ./cmd/tyomatka generate -clients 60 -months 12 -last 2026-10 -seed 1 -messy -out testdata/sample
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=20s ./internal/hetu
+
+clean:
+	rm -rf bin out

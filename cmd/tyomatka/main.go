@@ -1,0 +1,80 @@
+// Command tyomatka is the TyöMatka billing bot: it reconciles the tracking
+// workbook with Kela's accrual lists and writes the invoice basis, the
+// reconciliation report and the provider's report of a billing month.
+//
+// Exit status: 0 the command completed (data findings are results, not
+// failures); 1 an access, input-file or infrastructure failure; 2 a
+// configuration or usage error. Each failure prints one line saying what and
+// where.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError marks command-line mistakes (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: tyomatka <command> [flags]
+
+commands:
+  run       compute one area's billing month: tyomatka run --config jobs/lahti.toml [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run] [--out DIR]
+  generate  write synthetic sample or scale data: tyomatka generate -clients N -months M -last YYYY-MM -out DIR
+  version   print the binary's version
+
+Run "tyomatka <command> -h" for a command's flags.`
+
+// Main runs the command line args and returns its error; only main exits.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(ctx, args[1:], stdout, stderr, getenv)
+	case "generate", "gen":
+		return cmdGenerate(ctx, args[1:], stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tyomatka", Version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "tyomatka:", ue.msg)
+		return 2
+	case isConfigError(err):
+		fmt.Fprintln(stderr, "tyomatka: error:", err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "tyomatka: interrupted; nothing half-written was left behind")
+		return 130
+	}
+	fmt.Fprintln(stderr, "tyomatka: error:", err)
+	return 1
+}

@@ -1,0 +1,245 @@
+// Package run is the job's pipeline: configuration → inputs → reconciliation
+// and billing → outputs. One call of Run is one area's run for one period.
+package run
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"cloud.google.com/go/civil"
+
+	"tyomatka/internal/accrual"
+	"tyomatka/internal/billing"
+	"tyomatka/internal/config"
+	"tyomatka/internal/finding"
+	"tyomatka/internal/period"
+	"tyomatka/internal/pseudonym"
+	"tyomatka/internal/report"
+	"tyomatka/internal/secrets"
+	"tyomatka/internal/source"
+	"tyomatka/internal/tracking"
+)
+
+// Options are one run's settings beyond the configuration file.
+type Options struct {
+	Config *config.Config
+	Period period.Month // zero: the month before AsOf
+	AsOf   civil.Date   // zero: today in the configured time zone
+	DryRun bool         // compute and write outputs, but record nothing in the ledger
+	OutDir string       // "": <configured output>/<P>/; else straight into OutDir (local)
+
+	Version string           // binary version, for the audit record
+	Now     func() time.Time // clock; nil: time.Now
+	Getenv  func(string) string
+	Log     *slog.Logger
+
+	// Secrets and Remote let the caller supply cloud implementations without
+	// this package importing their SDKs (the Graph SDK is heavy to compile).
+	Secrets secrets.Getter
+	Remote  func(ctx context.Context, cfg *config.Config, sec secrets.Getter) (source.Source, source.Sink, error)
+}
+
+// Outcome is what a completed run produced.
+type Outcome struct {
+	RunID    string
+	Period   period.Month
+	AsOf     civil.Date
+	Lines    []billing.Line
+	Findings []finding.Finding
+	Written  []source.Written
+	Summary  []byte // run-summary.json
+	OutDir   string // where the outputs went, for the user
+}
+
+// ErrConfig marks errors in the configuration or command line; the CLI maps
+// them to exit status 2.
+var ErrConfig = errors.New("configuration error")
+
+// Run performs one run.
+func Run(ctx context.Context, o Options) (*Outcome, error) {
+	cfg := o.Config
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	asOf := o.AsOf
+	if asOf.IsZero() {
+		asOf = period.Today(now(), cfg.Location)
+	}
+	p := o.Period
+	if p.IsZero() {
+		p = period.Of(asOf).Add(-1)
+	}
+	log = log.With("area", cfg.Area, "period", p.String(), "as_of", asOf.String())
+
+	sec := o.Secrets
+	if sec == nil {
+		return nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
+	}
+	keyName := cfg.Secrets.PseudonymKey
+	if cfg.Secrets.Kind == "env" {
+		keyName = cfg.Secrets.PseudonymKeyEnv
+	}
+	secret, err := sec.Get(ctx, keyName)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	keyer, err := pseudonym.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+
+	src, sink, err := openSource(ctx, o, sec)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+
+	trackFile, err := src.Tracking(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tracking workbook: %w", err)
+	}
+	accFiles, err := src.Accruals(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accrual lists: %w", err)
+	}
+	start := time.Now()
+	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
+	start = time.Now()
+	acc, err := accrual.Read(ctx, accFiles)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read accrual lists", "files", len(acc.Files), "persons", len(acc.Persons), "seconds", time.Since(start).Seconds())
+
+	res := billing.Compute(billing.Input{
+		Config:   cfg,
+		Period:   p,
+		AsOf:     asOf,
+		Tracking: wb,
+		Accruals: acc,
+		Key:      keyer.Key,
+	})
+	lines := res.Lines
+
+	inputs := []report.InputFile{{Name: trackFile.Name, SHA256: trackFile.SHA256, Rows: wb.Rows}}
+	for _, f := range acc.Files {
+		inputs = append(inputs, report.InputFile{Name: f.Name, SHA256: f.SHA256, Rows: f.Rows})
+	}
+	runID := RunID(cfg, p, asOf, inputs)
+	log = log.With("run_id", runID)
+
+	in := &report.Input{
+		Config: cfg,
+		Period: p,
+		AsOf:   asOf,
+		RunID:  runID,
+		Lines:  lines,
+		Result: &res,
+		Inputs: inputs,
+		DryRun: o.DryRun,
+	}
+	outs, summary, err := buildOutputs(in)
+	if err != nil {
+		return nil, err
+	}
+
+	dir := p.String()
+	outDir := filepath.Join(cfg.Source.Output, dir)
+	if o.OutDir != "" {
+		sink = &source.Local{OutputRoot: o.OutDir}
+		dir, outDir = "", o.OutDir
+	}
+	written, err := sink.Write(ctx, dir, outs)
+	if err != nil {
+		return nil, fmt.Errorf("write outputs: %w", err)
+	}
+	for _, w := range written {
+		if w.Beside {
+			log.Warn("output written beside a changed file", "file", w.Name, "note", w.Note)
+		}
+	}
+	counts := finding.Count(res.Findings)
+	log.Info("run completed", "lines", len(lines), "findings", len(res.Findings),
+		"errors", countSeverity(res.Findings, finding.Error), "warnings", countSeverity(res.Findings, finding.Warning),
+		"dry_run", o.DryRun, "output", outDir)
+	_ = counts
+	return &Outcome{RunID: runID, Period: p, AsOf: asOf, Lines: lines, Findings: res.Findings, Written: written, Summary: summary, OutDir: outDir}, nil
+}
+
+// buildOutputs renders every output before anything is written, so a failure
+// leaves no half-written set.
+func buildOutputs(in *report.Input) ([]source.Output, []byte, error) {
+	invName, recName, provName := report.FileNames(in.Config.Area, in.Period)
+	type part struct {
+		name string
+		fn   func(*report.Input) ([]byte, error)
+	}
+	var outs []source.Output
+	var files []report.OutputFile
+	for _, p := range []part{{invName, report.InvoiceBasis}, {recName, report.Reconciliation}, {provName, report.Provider}} {
+		data, err := p.fn(in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("build %s: %w", p.name, err)
+		}
+		outs = append(outs, source.Output{Name: p.name, Data: data})
+		sum := sha256.Sum256(data)
+		files = append(files, report.OutputFile{Name: p.name, SHA256: hex.EncodeToString(sum[:])})
+	}
+	summary, err := report.Summary(in, files)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build run-summary.json: %w", err)
+	}
+	outs = append(outs, source.Output{Name: "run-summary.json", Data: summary})
+	return outs, summary, nil
+}
+
+func openSource(ctx context.Context, o Options, sec secrets.Getter) (source.Source, source.Sink, error) {
+	cfg := o.Config
+	switch cfg.Source.Kind {
+	case "local":
+		l := &source.Local{TrackingPath: cfg.Source.Tracking, AccrualDir: cfg.Source.Accruals, OutputRoot: cfg.Source.Output}
+		return l, l, nil
+	default:
+		if o.Remote == nil {
+			return nil, nil, fmt.Errorf("%w: source kind %q is not available in this build", ErrConfig, cfg.Source.Kind)
+		}
+		return o.Remote(ctx, cfg, sec)
+	}
+}
+
+// RunID identifies a run by what it computed from: the same configuration,
+// period, as-of date and input bytes give the same id, so a rerun on the
+// same inputs writes byte-identical outputs.
+func RunID(cfg *config.Config, p period.Month, asOf civil.Date, inputs []report.InputFile) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", cfg.Area, cfg.Hash, p, asOf)
+	for _, f := range inputs {
+		fmt.Fprintf(h, "%s\x00%s\x00", f.Name, f.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func countSeverity(fs []finding.Finding, s finding.Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}

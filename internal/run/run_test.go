@@ -1,0 +1,183 @@
+package run_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/civil"
+	"github.com/xuri/excelize/v2"
+
+	"tyomatka/internal/config"
+	"tyomatka/internal/hetu"
+	"tyomatka/internal/period"
+	"tyomatka/internal/run"
+)
+
+// staticSecrets hands out fixed secret values by name.
+type staticSecrets map[string]string
+
+func (s staticSecrets) Get(_ context.Context, name string) ([]byte, error) {
+	return []byte(s[name]), nil
+}
+
+const exampleDir = "../../testdata/example"
+
+func runExample(t *testing.T, out string, logw io.Writer) *run.Outcome {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := run.Run(context.Background(), run.Options{
+		Config:  cfg,
+		Period:  period.Month{Year: 2026, Month: 5},
+		AsOf:    civil.Date{Year: 2026, Month: 6, Day: 22},
+		DryRun:  true,
+		OutDir:  out,
+		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log:     slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return o
+}
+
+// TestPublicExample runs the spec's worked example end to end and compares
+// run-summary.json's figures with the expected ones.
+func TestPublicExample(t *testing.T) {
+	out := t.TempDir()
+	runExample(t, out, io.Discard)
+
+	want := readJSON(t, filepath.Join(exampleDir, "expected-run-summary.json"))
+	got := readJSON(t, filepath.Join(out, "run-summary.json"))
+	for _, k := range []string{"lines", "totals", "by_municipality", "findings"} {
+		if !reflect.DeepEqual(got[k], want[k]) {
+			gj, _ := json.MarshalIndent(got[k], "", "  ")
+			wj, _ := json.MarshalIndent(want[k], "", "  ")
+			t.Errorf("%s:\ngot  %s\nwant %s", k, gj, wj)
+		}
+	}
+	for _, name := range []string{"Laskutusperuste_lahti_2026-05.xlsx", "Tasmaytys_lahti_2026-05.xlsx", "Palveluntuottaja_lahti_2026-05.xlsx"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("output %s: %v", name, err)
+		}
+	}
+}
+
+// TestRerunIsByteIdentical: the same inputs give byte-identical outputs.
+func TestRerunIsByteIdentical(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	runExample(t, a, io.Discard)
+	runExample(t, b, io.Discard)
+	entries, _ := os.ReadDir(a)
+	if len(entries) != 4 {
+		t.Fatalf("want 4 outputs, got %d", len(entries))
+	}
+	for _, e := range entries {
+		x, _ := os.ReadFile(filepath.Join(a, e.Name()))
+		y, err := os.ReadFile(filepath.Join(b, e.Name()))
+		if err != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs on the same inputs", e.Name())
+		}
+	}
+}
+
+// TestNoPersonalDataInOutputsOrLogs scans every output file (each XML part
+// inside the workbooks) and every log line for any identity code or name of
+// the tracking workbook.
+func TestNoPersonalDataInOutputsOrLogs(t *testing.T) {
+	out := t.TempDir()
+	var logs bytes.Buffer
+	runExample(t, out, &logs)
+
+	secrets := personalData(t, filepath.Join(exampleDir, "TyoMatka_seuranta.xlsx"))
+	if len(secrets) < 10 {
+		t.Fatalf("found only %d identity codes and names to look for", len(secrets))
+	}
+	haystacks := map[string]string{"log": logs.String()}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(out, e.Name()))
+		if !strings.HasSuffix(e.Name(), ".xlsx") {
+			haystacks[e.Name()] = string(data)
+			continue
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			haystacks[e.Name()+":"+f.Name] = string(b)
+		}
+	}
+	for where, text := range haystacks {
+		upper := strings.ToUpper(text)
+		for _, s := range secrets {
+			if strings.Contains(upper, strings.ToUpper(s)) {
+				t.Errorf("%s contains personal data %q", where, s)
+			}
+		}
+	}
+}
+
+// personalData returns every identity code (as written and normalised) and
+// every name in the workbook: any cell that normalises to a code-shaped
+// value, and every cell of a column headed Nimi.
+func personalData(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nameCol := -1
+		for _, r := range rows {
+			for i, c := range r {
+				c = strings.TrimSpace(c)
+				if strings.EqualFold(c, "Nimi") {
+					nameCol = i
+					continue
+				}
+				if n := hetu.Normalize(c); len(n) == 11 && strings.ContainsAny(n[6:7], "+-ABCDEFUVWXY") {
+					out = append(out, c, n)
+				}
+				if i == nameCol && c != "" {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}

@@ -1,0 +1,190 @@
+package source
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Local reads inputs from and writes outputs to folders on this machine.
+type Local struct {
+	TrackingPath string // the tracking workbook
+	AccrualDir   string // every .xlsx/.csv in it is an accrual list
+	OutputRoot   string // outputs go to OutputRoot/<dir>/
+}
+
+var (
+	_ Source = (*Local)(nil)
+	_ Sink   = (*Local)(nil)
+)
+
+// Tracking implements Source.
+func (l *Local) Tracking(ctx context.Context) (File, error) {
+	return localFile(l.TrackingPath)
+}
+
+// Accruals implements Source. Office lock files (~$name.xlsx) and hidden
+// files are not lists and are passed over.
+func (l *Local) Accruals(ctx context.Context) ([]File, error) {
+	entries, err := os.ReadDir(l.AccrualDir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("accrual folder %s: %w: create it and put Kela's monthly lists (.xlsx or .csv) in it", l.AccrualDir, ErrNotFound)
+		}
+		return nil, fmt.Errorf("accrual folder %s: %w", l.AccrualDir, err)
+	}
+	var files []File
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !IsAccrualName(e.Name()) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		f, err := localFile(filepath.Join(l.AccrualDir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
+}
+
+// IsAccrualName reports whether a file name is an accrual list: .xlsx or
+// .csv, not hidden, not an Office lock file.
+func IsAccrualName(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+		return false
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".xlsx" || ext == ".csv"
+}
+
+// Close implements Source; local files need no cleaning up.
+func (l *Local) Close() error { return nil }
+
+func localFile(path string) (File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return File{}, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
+		}
+		return File{}, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return File{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	return File{
+		Name:     filepath.Base(path),
+		Path:     path,
+		Location: path,
+		Version:  "sha256:" + sum,
+		SHA256:   sum,
+		Size:     n,
+	}, nil
+}
+
+// Write implements Sink. Each file goes to a temporary name in the same
+// folder and is renamed into place, so a reader never sees a part of it. An
+// existing file is replaced only when it is still the version the bot wrote
+// (Output.Previous, "sha256:<hex>") or when the bot has no record of it;
+// otherwise it is kept and the new file is written beside it.
+func (l *Local) Write(ctx context.Context, dir string, outs []Output) ([]Written, error) {
+	folder := filepath.Join(l.OutputRoot, dir)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder %s: %w", folder, err)
+	}
+	written := make([]Written, 0, len(outs))
+	for _, o := range outs {
+		if err := ctx.Err(); err != nil {
+			return written, err
+		}
+		name, beside, note, err := l.target(folder, o)
+		if err != nil {
+			return written, err
+		}
+		path := filepath.Join(folder, name)
+		if err := WriteFileAtomic(path, o.Data); err != nil {
+			return written, err
+		}
+		sum := sha256.Sum256(o.Data)
+		hexSum := hex.EncodeToString(sum[:])
+		written = append(written, Written{Name: name, Location: path, Version: "sha256:" + hexSum, SHA256: hexSum, Beside: beside, Note: note})
+	}
+	return written, nil
+}
+
+// target decides the name to write o under.
+func (l *Local) target(folder string, o Output) (name string, beside bool, note string, err error) {
+	path := filepath.Join(folder, o.Name)
+	if o.Previous == "" {
+		return o.Name, false, "", nil
+	}
+	cur, err := localFile(path)
+	if err != nil {
+		if os.IsNotExist(err) || isNotFound(err) {
+			return o.Name, false, "", nil
+		}
+		return "", false, "", err
+	}
+	if cur.Version == o.Previous {
+		return o.Name, false, "", nil
+	}
+	ext := filepath.Ext(o.Name)
+	base := strings.TrimSuffix(o.Name, ext)
+	for i := 2; i < 1000; i++ {
+		cand := fmt.Sprintf("%s (%d)%s", base, i, ext)
+		if _, err := os.Stat(filepath.Join(folder, cand)); os.IsNotExist(err) {
+			return cand, true, fmt.Sprintf("%s was changed after the bot wrote it; kept it and wrote %s beside it", o.Name, cand), nil
+		}
+	}
+	return "", false, "", fmt.Errorf("%s: too many versions beside it; tidy the folder %s", o.Name, folder)
+}
+
+func isNotFound(err error) bool {
+	return err != nil && (os.IsNotExist(err) || strings.Contains(err.Error(), ErrNotFound.Error()))
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder, synced and renamed into place.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err = os.Chmod(tmp.Name(), fs.FileMode(0o644)); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return nil
+}
