@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"cloud.google.com/go/civil"
@@ -65,6 +64,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
+	defer sec.Close()
 	opts.Secrets = sec
 	opts.Remote = openRemote
 
@@ -104,13 +104,6 @@ func printOutcome(w io.Writer, out *run.Outcome) {
 		}
 		fmt.Fprintf(w, "  %s%s\n", o.Name, note)
 	}
-}
-
-func newLogger(w io.Writer, format string, getenv func(string) string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
-	}
-	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 func isConfigError(err error) bool {

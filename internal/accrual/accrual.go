@@ -54,8 +54,8 @@ type File struct {
 
 // Data is the aggregate of every list.
 type Data struct {
-	Persons  map[hetu.Code]*Person
-	Covered  map[period.Month]bool // months with at least one valid row
-	Invalid  []finding.Finding     // ACCRUAL_ROW_INVALID, in file and row order
-	Files    []File                // in name order
+	Persons map[hetu.Code]*Person
+	Covered map[period.Month]bool // months with at least one valid row
+	Invalid []finding.Finding     // ACCRUAL_ROW_INVALID, in file and row order
+	Files   []File                // in name order
 }

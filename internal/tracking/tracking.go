@@ -61,10 +61,10 @@ type Client struct {
 	TypeRaw        string // as written, trimmed
 	EmploymentType EmploymentType
 
-	DaysColumn  string          // header of Maksupäivät as written; "" when absent
-	DaysRaw     string          // as written, trimmed; "" when blank
-	Days        decimal.Decimal // valid only when DaysValid
-	DaysValid   bool
+	DaysColumn string          // header of Maksupäivät as written; "" when absent
+	DaysRaw    string          // as written, trimmed; "" when blank
+	Days       decimal.Decimal // valid only when DaysValid
+	DaysValid  bool
 }
 
 // CodeRow is one row of Muunto with a non-blank Koodi.
