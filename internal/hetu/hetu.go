@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Code is a normalised, validated identity code such as "131052-308T".
+// Code is a normalised, validated identity code such as "050190-907H" (a temporary code: individual number 907).
 type Code string
 
 // checkChars indexes the check character by (DDMMYYZZZ mod 31).
