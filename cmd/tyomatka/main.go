@@ -34,6 +34,7 @@ const usage = `usage: tyomatka <command> [flags]
 
 commands:
   run       compute one area's billing month: tyomatka run --config jobs/lahti.toml [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run] [--out DIR]
+  run-all   run this Cloud Run task's share of every area in a jobs folder: tyomatka run-all --jobs jobs/
   generate  write synthetic sample or scale data: tyomatka generate -clients N -months M -last YYYY-MM -out DIR
   version   print the binary's version
 
@@ -47,6 +48,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	switch args[0] {
 	case "run":
 		return cmdRun(ctx, args[1:], stdout, stderr, getenv)
+	case "run-all":
+		return cmdRunAll(ctx, args[1:], stdout, stderr, getenv)
 	case "generate", "gen":
 		return cmdGenerate(ctx, args[1:], stdout)
 	case "version", "--version":

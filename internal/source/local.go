@@ -107,10 +107,10 @@ func (l *Local) Write(ctx context.Context, dir string, outs []Output) ([]Written
 		return nil, fmt.Errorf("create output folder %s: %w", folder, err)
 	}
 	written := make([]Written, 0, len(outs))
+	// Once started, the set is written whole even if the context is cancelled
+	// (SIGTERM): each file takes milliseconds, and a complete set is better
+	// than a run that stopped between its invoice basis and its summary.
 	for _, o := range outs {
-		if err := ctx.Err(); err != nil {
-			return written, err
-		}
 		name, beside, note, err := l.target(folder, o)
 		if err != nil {
 			return written, err

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"tyomatka/internal/cloudrun"
+	"tyomatka/internal/config"
+)
+
+// cmdRunAll is the Cloud Run job's entry point: every configuration in the
+// jobs folder is an area, and each task of the job runs its share of them
+// (CLOUD_RUN_TASK_INDEX of CLOUD_RUN_TASK_COUNT). A retried task runs the same
+// share and, runs being pure functions of their inputs, gives the same result.
+func cmdRunAll(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("run-all", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("jobs", getenvDefault(getenv, "TYOMATKA_JOBS_DIR", "jobs"), "`folder` of area configurations (*.toml)")
+	areasFlag := fs.String("areas", getenv("TYOMATKA_AREAS"), "comma-separated `areas` to run (default: every configuration in the folder)")
+	var pass []string
+	for _, name := range []string{"period", "as-of", "log"} {
+		name := name
+		fs.Func(name, "passed to each run (see tyomatka run -h)", func(v string) error {
+			pass = append(pass, "--"+name, v)
+			return nil
+		})
+	}
+	dryRun := fs.Bool("dry-run", false, "passed to each run")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if *dryRun {
+		pass = append(pass, "--dry-run")
+	}
+	task, err := cloudrun.TaskFromEnv(getenv)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	configs, err := areaConfigs(*dir, *areasFlag)
+	if err != nil {
+		return err
+	}
+	areas := make([]string, 0, len(configs))
+	for a := range configs {
+		areas = append(areas, a)
+	}
+	mine := task.Share(areas)
+	fmt.Fprintf(stdout, "Task %d of %d (attempt %d): areas %s\n", task.Index+1, task.Count, task.Attempt, strings.Join(mine, ", "))
+	var failed []string
+	for _, area := range mine {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := cmdRun(ctx, append([]string{"--config", configs[area]}, pass...), stdout, stderr, getenv)
+		if err != nil {
+			// One area's failure must not stop the others; the task still fails
+			// so that Cloud Run retries it (a retry recomputes the same result).
+			fmt.Fprintf(stderr, "tyomatka: area %s: %v\n", area, err)
+			failed = append(failed, area)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("run-all: %d of %d areas failed: %s", len(failed), len(mine), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// areaConfigs maps each area to its configuration file, checking that no two
+// files claim the same area.
+func areaConfigs(dir, only string) (map[string]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.toml"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, usageError{fmt.Sprintf("run-all: no *.toml configurations in %s", dir)}
+	}
+	sort.Strings(paths)
+	want := map[string]bool{}
+	for _, a := range strings.Split(only, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			want[a] = true
+		}
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		cfg, err := config.Load(p)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := out[cfg.Area]; dup {
+			return nil, &config.Error{File: p, Key: "area", Err: fmt.Errorf("%w: area %q is also configured in %s", config.ErrInvalid, cfg.Area, prev)}
+		}
+		if len(want) == 0 || want[cfg.Area] {
+			out[cfg.Area] = p
+		}
+	}
+	for a := range want {
+		if _, ok := out[a]; !ok {
+			return nil, usageError{fmt.Sprintf("run-all: area %q has no configuration in %s", a, dir)}
+		}
+	}
+	return out, nil
+}
+
+func getenvDefault(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
