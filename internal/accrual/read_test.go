@@ -1,0 +1,361 @@
+package accrual_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+
+	"tyomatka/internal/accrual"
+	"tyomatka/internal/finding"
+	"tyomatka/internal/hetu"
+	"tyomatka/internal/period"
+	"tyomatka/internal/sheet"
+	"tyomatka/internal/source"
+)
+
+// synthetic returns a valid temporary identity code (individual number 900–999).
+func synthetic(ddmmyy string, sign byte, ind int) string {
+	z := fmt.Sprintf("%03d", 900+ind%100)
+	return ddmmyy + string(sign) + z + string(hetu.CheckChar(ddmmyy+z))
+}
+
+func month(y, m int) period.Month { return period.Month{Year: y, Month: time.Month(m)} }
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// dirFiles lists the .xlsx and .csv files of dir in name order, as a source would.
+func dirFiles(tb testing.TB, dir string) []source.File {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var files []source.File
+	for _, e := range entries {
+		if ext := strings.ToLower(filepath.Ext(e.Name())); ext == ".xlsx" || ext == ".csv" {
+			files = append(files, source.File{Name: e.Name(), Path: filepath.Join(dir, e.Name())})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files
+}
+
+func TestReadExample(t *testing.T) {
+	files := dirFiles(t, filepath.Join("testdata", "kertymat"))
+	d, err := accrual.Read(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var covered []string
+	for m := range d.Covered {
+		covered = append(covered, m.String())
+	}
+	sort.Strings(covered)
+	if got, want := covered, []string{"2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("covered = %v, want %v", got, want)
+	}
+
+	if got, want := len(d.Invalid), 1; got != want {
+		t.Fatalf("invalid rows = %d (%+v), want %d", got, d.Invalid, want)
+	}
+	inv := d.Invalid[0]
+	wantInv := finding.Finding{Severity: finding.Error, Code: finding.AccrualRowInvalid, File: "kelmu_2026-04_2026-05.csv", Row: 6, Column: "Kuukausi"}
+	msg := inv.Message
+	inv.Message = ""
+	if inv != wantInv {
+		t.Errorf("invalid row = %+v, want %+v", inv, wantInv)
+	}
+	if want := `Kuukausi "2026-13" ei ole kelvollinen kuukausi. Korjaa muotoon vvvv-kk (esim. 2026-03) tai hae lista Kelmusta uudelleen.`; msg != want {
+		t.Errorf("message = %q, want %q", msg, want)
+	}
+
+	var gotFiles []string
+	for _, f := range d.Files {
+		gotFiles = append(gotFiles, fmt.Sprintf("%s:%d", f.Name, f.Rows))
+		data, err := os.ReadFile(filepath.Join("testdata", "kertymat", f.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(data); f.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s sha256 = %s", f.Name, f.SHA256)
+		}
+	}
+	if want := []string{"Kelmu_2025-12_2026-02.xlsx:30", "kelmu_2026-03.csv:10", "kelmu_2026-04_2026-05.csv:19"}; !reflect.DeepEqual(gotFiles, want) {
+		t.Errorf("files = %v, want %v", gotFiles, want)
+	}
+
+	total := func(code string, m period.Month) accrual.MonthTotal {
+		t.Helper()
+		p := d.Persons[hetu.Code(code)]
+		if p == nil || p.Months[m] == nil {
+			t.Fatalf("no rows for a person in %v", m)
+		}
+		return *p.Months[m]
+	}
+	tests := []struct {
+		name string
+		code string
+		m    period.Month
+		want accrual.MonthTotal
+	}{
+		{"two benefits in a month", "210501B920H", month(2026, 4), accrual.MonthTotal{PaidDays: dec("20"), MaxAccrued: dec("381"), Share: dec("130.00"), Rows: 2}},
+		{"xlsx date month, stored number", "050190-907H", month(2026, 2), accrual.MonthTotal{PaidDays: dec("20"), MaxAccrued: dec("370"), Share: dec("160.1"), Rows: 1}},
+		{"windows-1252, euro sign, no-break space", "130970-9390", month(2026, 3), accrual.MonthTotal{PaidDays: dec("21"), MaxAccrued: dec("1043"), Share: dec("205.40"), Rows: 1}},
+		{"narrow no-break space", "130970-9390", month(2026, 4), accrual.MonthTotal{PaidDays: dec("21"), MaxAccrued: dec("1064"), Share: dec("205.40"), Rows: 1}},
+		{"U+2212 correction", "250302C953T", month(2026, 5), accrual.MonthTotal{PaidDays: dec("22"), MaxAccrued: dec("614"), Share: dec("155.00"), Rows: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := total(tt.code, tt.m)
+			if !got.PaidDays.Equal(tt.want.PaidDays) || !got.MaxAccrued.Equal(tt.want.MaxAccrued) || !got.Share.Equal(tt.want.Share) || got.Rows != tt.want.Rows {
+				t.Errorf("got %v/%v/%v/%d, want %v/%v/%v/%d", got.PaidDays, got.MaxAccrued, got.Share, got.Rows,
+					tt.want.PaidDays, tt.want.MaxAccrued, tt.want.Share, tt.want.Rows)
+			}
+		})
+	}
+
+	p := d.Persons["260869Y973D"]
+	if p == nil {
+		t.Fatal("person of TM-0504 missing")
+	}
+	if p.Municipality != "Orimattila" || p.LatestMonth != month(2026, 3) || p.LatestSeq != (accrual.Seq{File: 1, Row: 4}) {
+		t.Errorf("latest Kunta = %q %v %+v, want Orimattila 2026-03 {1 4}", p.Municipality, p.LatestMonth, p.LatestSeq)
+	}
+	if _, ok := d.Persons["030581-9716"].Months[month(2026, 4)]; !ok {
+		t.Errorf("valid rows of a person with an invalid row are missing")
+	}
+}
+
+func writeCSV(tb testing.TB, dir, name, text string, cp1252 bool) source.File {
+	tb.Helper()
+	data := []byte(text)
+	if cp1252 {
+		s, err := charmap.Windows1252.NewEncoder().String(text)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		data = []byte(s)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return source.File{Name: name, Path: p, SHA256: "given"}
+}
+
+func writeXLSX(tb testing.TB, dir, name string, rows [][]any, dateCells ...string) source.File {
+	tb.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	st, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range dateCells {
+		if err := f.SetCellStyle("Sheet1", c, c, st); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, name)
+	if err := f.SaveAs(p); err != nil {
+		tb.Fatal(err)
+	}
+	return source.File{Name: name, Path: p}
+}
+
+func TestReadRules(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := synthetic("010170", '-', 1), synthetic("020280", '-', 2), synthetic("030390", 'X', 3)
+	bad := a[:10] + "0" // wrong check character
+	if bad == a {
+		bad = a[:10] + "1"
+	}
+	files := []source.File{
+		writeXLSX(t, dir, "a.xlsx", [][]any{
+			{"Kelmu: kuntaosuudet"},
+			{"HETU", "Laskutuskuukausi", "Maksupäivät", "Kertymäpäivät", "Kunnan osuus", "Kunta"},
+			{a, 46143, 10, 400, 50.5, "Lahti"},  // 2026-05, a date cell
+			{b, 10.2026, 1, 2, 3, "Lahti"},      // a month typed as a plain number
+			{bad, "2026-05", 1, 2, 3, "Lahti"},  // invalid identity code
+			{c, "2026-04", 5, nil, 10, "Lahti"}, // blank Kertymäpäivät
+			{c, "2026-04", 5, 300, "1.234,56"},  // invalid number
+			{c, "4/2026", 5, 300, 12, 98},       // valid; Kunta typed as a number code
+		}, "B3"),
+		writeCSV(t, dir, "b.csv", "Henkilötunnus;Kuukausi;Etuus;Maksupäivät;Kertymäpäivät;Kunnan osuus;Kunta\n"+
+			a+";04/2026;YT;2;380;-1,50 €;Kärkölä\n"+
+			b+";5.2026;TMT;3;100;20;316\n"+
+			c+";2026-04;TMT;1;310;1;Heinola\n", true),
+	}
+	d, err := accrual.Read(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range d.Invalid {
+		got = append(got, fmt.Sprintf("%s|%s|%d|%s", f.File, f.Sheet, f.Row, f.Column))
+		for _, code := range []string{a, b, c, bad} {
+			if strings.Contains(f.Message, code) {
+				t.Errorf("message %q holds an identity code", f.Message)
+			}
+		}
+	}
+	want := []string{"a.xlsx|Sheet1|4|Laskutuskuukausi", "a.xlsx|Sheet1|5|HETU", "a.xlsx|Sheet1|6|Kertymäpäivät", "a.xlsx|Sheet1|7|Kunnan osuus"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("invalid rows = %v, want %v", got, want)
+	}
+	if m := d.Invalid[3].Message; !strings.Contains(m, `Kunnan osuus "1.234,56" ei ole kelvollinen luku`) {
+		t.Errorf("number message = %q", m)
+	}
+	if m := d.Invalid[0].Message; !strings.Contains(m, "pelkkänä lukuna") {
+		t.Errorf("plain-number month message = %q", m)
+	}
+
+	pa := d.Persons[hetu.Code(a)]
+	if pa.Municipality != "Lahti" || pa.LatestMonth != month(2026, 5) {
+		t.Errorf("a: Kunta %q %v; the latest month wins over the file read last", pa.Municipality, pa.LatestMonth)
+	}
+	if got := pa.Months[month(2026, 4)]; got == nil || !got.Share.Equal(dec("-1.5")) {
+		t.Errorf("a 2026-04 = %+v, want share -1.50", got)
+	}
+	if got := d.Persons[hetu.Code(b)]; got.Municipality != "Kärkölä" || !got.Months[month(2026, 5)].Share.Equal(dec("20")) {
+		t.Errorf("b: Kunta %q (code 316 in a Windows-1252 list)", got.Municipality)
+	}
+	pc := d.Persons[hetu.Code(c)]
+	if pc.Municipality != "Heinola" || pc.LatestSeq != (accrual.Seq{File: 1, Row: 4}) {
+		t.Errorf("c: Kunta %q %+v; within a month the row read last wins", pc.Municipality, pc.LatestSeq)
+	}
+	if got := pc.Months[month(2026, 4)]; got.Rows != 2 || !got.MaxAccrued.Equal(dec("310")) || !got.PaidDays.Equal(dec("6")) {
+		t.Errorf("c 2026-04 = %+v", got)
+	}
+	if d.Files[1].SHA256 != "given" {
+		t.Errorf("a given sha256 was recomputed: %q", d.Files[1].SHA256)
+	}
+	if d.Covered[month(2026, 10)] {
+		t.Errorf("an invalid row covered its month")
+	}
+}
+
+func TestReadStructural(t *testing.T) {
+	dir := t.TempDir()
+	good := writeCSV(t, dir, "a.csv", "Hetu,Kuukausi,Maksupäivät,Kertymäpäivät,Kunnan osuus\n", false)
+	tests := []struct {
+		name string
+		file source.File
+		is   error
+		want string
+	}{
+		{"missing column", writeCSV(t, dir, "b.csv", "Hetu,Kuukausi,Maksupäivät,Kunnan osuus\n", false), sheet.ErrMissingColumns, `b.csv: required column "Kertymäpäivät"`},
+		{"damaged workbook", writeCSV(t, dir, "c.xlsx", "PK\x03\x04 not really", false), sheet.ErrUnreadable, "c.xlsx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := accrual.Read(context.Background(), []source.File{good, tt.file, good})
+			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %v mentioning %q", err, tt.is, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadDeterministic reads the same lists with one and with four readers:
+// the aggregate must not depend on the order the lists finish in.
+func TestReadDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	var files []source.File
+	for i := 0; i < 8; i++ {
+		var sb strings.Builder
+		sb.WriteString("Hetu;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus;Kunta\n")
+		for j := 0; j < 200+i*50; j++ {
+			code := synthetic(fmt.Sprintf("%02d0180", 1+j%28), '-', j%40)
+			kunta := []string{"Lahti", "Hollola", "Orimattila", "98"}[(i+j)%4]
+			fmt.Fprintf(&sb, "%s;2026-%02d;%d;%d;%d,%02d;%s\n", code, 1+(i+j)%6, j%23, 100+j, j, i, kunta)
+		}
+		files = append(files, writeCSV(t, dir, fmt.Sprintf("l%02d.csv", i), sb.String(), false))
+	}
+	files = append(files, dirFiles(t, filepath.Join("testdata", "kertymat"))...)
+	read := func(procs int) *accrual.Data {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		d, err := accrual.Read(context.Background(), files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	one := read(1)
+	for i := 0; i < 3; i++ {
+		if many := read(4); !reflect.DeepEqual(one, many) {
+			t.Fatalf("GOMAXPROCS 1 and 4 give different data")
+		}
+	}
+	if len(one.Persons) < 40 {
+		t.Fatalf("only %d persons: the test data is too small to show anything", len(one.Persons))
+	}
+}
+
+func BenchmarkReadAccruals(b *testing.B) {
+	const rows = 100_000
+	dir := b.TempDir()
+	path := filepath.Join(dir, "kelmu.xlsx")
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		b.Fatal(err)
+	}
+	header := []any{"Henkilötunnus", "Kuukausi", "Etuus", "Maksupäivät", "Kertymäpäivät", "Kunnan osuus", "Kunta"}
+	if err := sw.SetRow("A1", header); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < rows; i++ {
+		code := synthetic(fmt.Sprintf("%02d%02d%02d", 1+i%28, 1+(i/28)%12, 50+(i/336)%50), '-', i/16800)
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		row := []any{code, excelize.Cell{StyleID: dateStyle, Value: 46023 + 31*(i%5)}, "TMT", i % 23, 100 + i%900, float64(i%30000) / 100, "Lahti"}
+		if err := sw.SetRow(cell, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	files := []source.File{{Name: "kelmu.xlsx", Path: path, SHA256: "x"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		d, err := accrual.Read(context.Background(), files)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if d.Files[0].Rows != rows || len(d.Invalid) != 0 {
+			b.Fatalf("rows %d invalid %d", d.Files[0].Rows, len(d.Invalid))
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
