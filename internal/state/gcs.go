@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/googleapi"
@@ -26,6 +27,12 @@ type GCS struct {
 	prefix string // "" or ends with "/"
 
 	bucketSeen atomic.Bool // the bucket answered a list: absence means no object
+
+	// CustomTime, when set, is stamped on every object written. The bucket's
+	// lifecycle rule deletes objects whose Custom-Time has passed, which is how
+	// the register's deletion date (31.1.2031) reaches every object: Cloud
+	// Storage has no "delete everything on date X" condition of its own.
+	CustomTime time.Time
 }
 
 var _ Store = (*GCS)(nil)
@@ -86,6 +93,9 @@ func (g *GCS) Put(ctx context.Context, name string, data []byte, ifGen Generatio
 	// A cancelled ctx aborts the upload; nothing is written then.
 	w := g.object(name).If(cond).NewWriter(ctx)
 	w.ContentType = contentType(name)
+	if !g.CustomTime.IsZero() {
+		w.CustomTime = g.CustomTime
+	}
 	// One request, but buffered so that the client may retry it (conditional
 	// writes are idempotent, so it does); the default 16 MiB buffer per write
 	// would be waste for objects this small.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
@@ -104,5 +105,25 @@ func TestGCSMissingBucket(t *testing.T) {
 	}
 	if _, err := s.Put(ctx, "ledger/x.json", []byte("{}"), 0); err == nil {
 		t.Errorf("Put: no error")
+	}
+}
+
+// TestGCSCustomTime: every object carries the deletion stamp the bucket's
+// lifecycle rule deletes by, so nothing outlives the register's deletion date.
+func TestGCSCustomTime(t *testing.T) {
+	srv := newFakeGCS(t)
+	s := newGCS(t, srv, "p")
+	stamp := time.Date(2031, 1, 28, 0, 0, 0, 0, time.UTC)
+	s.CustomTime = stamp
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "ledger/lahti.json", []byte(`{}`), 0); err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := srv.Client().Bucket(testBucket).Object("p/ledger/lahti.json").Attrs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !attrs.CustomTime.Equal(stamp) {
+		t.Fatalf("CustomTime = %v, want %v", attrs.CustomTime, stamp)
 	}
 }
