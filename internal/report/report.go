@@ -487,6 +487,10 @@ func (b *book) header(sheet string, r int, titles ...string) error {
 // fitColumns sets widths of a normal sheet's columns from the content of
 // rows fromRow and below; text above (titles, run information, notes) may
 // overflow into empty neighbours instead of widening a table's column.
+// infoValueWidth fits the values of the run information block: a 16-character
+// run id, a d.m.yyyy date, a contract's validity.
+const infoValueWidth = 22
+
 func (b *book) fitColumns(sheet string, fromRow int) error {
 	rows, err := b.f.GetRows(sheet)
 	if err != nil {
@@ -505,6 +509,12 @@ func (b *book) fitColumns(sheet string, fromRow int) error {
 		name, err := excelize.ColumnNumberToName(c + 1)
 		if err != nil {
 			return err
+		}
+		if c == 1 && fromRow > 3 {
+			// Column B also holds the run information block above fromRow
+			// (run id, a date cell): never narrower than that block needs,
+			// or the date shows as ###.
+			w = max(w, infoValueWidth)
 		}
 		if err := b.f.SetColWidth(sheet, name, name, float64(min(max(w+2, minColWidth), maxColWidth))); err != nil {
 			return fmt.Errorf("sheet %s: width: %w", sheet, err)
