@@ -35,6 +35,9 @@ const usage = `usage: tyomatka <command> [flags]
 commands:
   run       compute one area's billing month: tyomatka run --config jobs/lahti.toml [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run] [--out DIR]
   run-all   run this Cloud Run task's share of every area in a jobs folder: tyomatka run-all --jobs jobs/
+  approve   apply finance's decision on a period's invoice basis: tyomatka approve --config jobs/lahti.toml --period YYYY-MM
+  audit     print the ledger, or a period's history: tyomatka audit --config jobs/lahti.toml [--period YYYY-MM]
+  explain   explain one client's lines and findings: tyomatka explain --config jobs/lahti.toml --code TM-0042 [--period YYYY-MM]
   generate  write synthetic sample or scale data: tyomatka generate -clients N -months M -last YYYY-MM -out DIR
   version   print the binary's version
 
@@ -50,6 +53,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return cmdRun(ctx, args[1:], stdout, stderr, getenv)
 	case "run-all":
 		return cmdRunAll(ctx, args[1:], stdout, stderr, getenv)
+	case "approve":
+		return cmdApprove(ctx, args[1:], stdout, stderr, getenv)
+	case "audit":
+		return cmdAudit(ctx, args[1:], stdout, stderr, getenv)
+	case "explain":
+		return cmdExplain(ctx, args[1:], stdout, stderr, getenv)
 	case "generate", "gen":
 		return cmdGenerate(ctx, args[1:], stdout)
 	case "version", "--version":

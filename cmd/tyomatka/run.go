@@ -27,6 +27,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	dryRun := fs.Bool("dry-run", false, "compute and write outputs, but record nothing in the ledger")
 	outDir := fs.String("out", "", "write the outputs straight into this `folder` instead of <output>/<period>/")
 	logFormat := fs.String("log", "", "log format: json or text (default: json when not on a terminal)")
+	startProfile := profileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -68,6 +69,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	opts.Secrets = sec
 	opts.Remote = openRemote
 
+	stopProfile, err := startProfile()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	out, err := run.Run(ctx, opts)
 	if err != nil {
 		return err
@@ -77,6 +83,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 }
 
 func printOutcome(w io.Writer, out *run.Outcome) {
+	if out.Sealed {
+		fmt.Fprintf(w, "Period %s is sealed (approved by finance): nothing was recomputed or written\n", out.Period)
+		return
+	}
 	total := decimal.Zero
 	byType := map[billing.LineType]int{}
 	for _, l := range out.Lines {

@@ -23,6 +23,7 @@ import (
 	"tyomatka/internal/report"
 	"tyomatka/internal/secrets"
 	"tyomatka/internal/source"
+	"tyomatka/internal/state"
 	"tyomatka/internal/tracking"
 )
 
@@ -43,6 +44,12 @@ type Options struct {
 	// this package importing their SDKs (the Graph SDK is heavy to compile).
 	Secrets secrets.Getter
 	Remote  func(ctx context.Context, cfg *config.Config, sec secrets.Getter) (source.Source, source.Sink, error)
+
+	// Ledger (ledger.go). State overrides the configured state store (tests
+	// inject fake-gcs-server); Fault, when set, is called at each FaultXxx
+	// step and a non-nil return ends the run there, as a crash would.
+	State state.Store
+	Fault func(step string) error
 }
 
 // Outcome is what a completed run produced.
@@ -55,6 +62,7 @@ type Outcome struct {
 	Written  []source.Written
 	Summary  []byte // run-summary.json
 	OutDir   string // where the outputs went, for the user
+	Sealed   bool   // the period is sealed: nothing was recomputed or written
 }
 
 // ErrConfig marks errors in the configuration or command line; the CLI maps
@@ -105,6 +113,15 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	defer src.Close()
 
+	lr, err := startLedger(ctx, o, log, sink, p)
+	if err != nil {
+		return nil, err
+	}
+	defer lr.Close()
+	if lr.Sealed() {
+		return lr.sealedOutcome(ctx, asOf)
+	}
+
 	trackFile, err := src.Tracking(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("tracking workbook: %w", err)
@@ -134,7 +151,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		Accruals: acc,
 		Key:      keyer.Key,
 	})
-	lines := res.Lines
+	plan := lr.plan(res)
+	lines := plan.Due
+	res.Findings = plan.Findings
 
 	inputs := []report.InputFile{{Name: trackFile.Name, SHA256: trackFile.SHA256, Rows: wb.Rows}}
 	for _, f := range acc.Files {
@@ -164,9 +183,19 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		sink = &source.Local{OutputRoot: o.OutDir}
 		dir, outDir = "", o.OutDir
 	}
+	lr.setPrevious(ctx, sink, dir, outs)
 	written, err := sink.Write(ctx, dir, outs)
 	if err != nil {
 		return nil, fmt.Errorf("write outputs: %w", err)
+	}
+	if !o.DryRun {
+		recDir, recOut := dir, ""
+		if o.OutDir != "" {
+			recOut, _ = filepath.Abs(o.OutDir)
+		}
+		if err := lr.commit(ctx, runID, asOf, lines, append([]source.File{trackFile}, accFiles...), inputs, written, outs, recDir, recOut); err != nil {
+			return nil, err
+		}
 	}
 	for _, w := range written {
 		if w.Beside {

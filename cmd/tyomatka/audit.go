@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"tyomatka/internal/audit"
+	"tyomatka/internal/ledger"
+	"tyomatka/internal/run"
+)
+
+// cmdAudit prints the ledger's periods, or one period's history: its
+// record, every run with its inputs' versions and hashes, totals and
+// decisions.
+func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	f := newLedgerFlags("audit", stderr)
+	if help, err := f.parse("audit", args); help || err != nil {
+		return err
+	}
+	p, err := f.month("audit")
+	if err != nil {
+		return err
+	}
+	o, closeFn, err := f.options(ctx, stderr, getenv, false)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	st, closeSt, err := run.OpenState(ctx, o.Config)
+	if err != nil {
+		return err
+	}
+	defer closeSt()
+
+	if p.IsZero() {
+		snap, err := ledger.Load(ctx, st, o.Config.Area)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Ledger of %s (generation %d, %d bytes)\n", o.Config.Area, snap.Gen, snap.Size)
+		for _, m := range snap.Ledger.Months() {
+			rec := snap.Ledger.Periods[m]
+			n, amount := lineTotals(rec.Lines)
+			fmt.Fprintf(stdout, "  %s  %-8s  run %s  as of %s  %d lines  %s EUR\n", m, rec.Status, rec.RunID, rec.AsOf, n, amount.StringFixed(2))
+		}
+		return nil
+	}
+
+	h, err := run.ReadHistory(ctx, o.Config, st, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Period %s of %s\n", p, o.Config.Area)
+	if rec := h.Record; rec == nil {
+		fmt.Fprintln(stdout, "  not in the ledger (never issued)")
+	} else {
+		n, amount := lineTotals(rec.Lines)
+		fmt.Fprintf(stdout, "  status %s, run %s, as of %s, %d lines, %s EUR excl. VAT\n", rec.Status, rec.RunID, rec.AsOf, n, amount.StringFixed(2))
+		if a := rec.Approval; a != nil {
+			date := ""
+			if a.Date != nil {
+				date = a.Date.String()
+			}
+			fmt.Fprintf(stdout, "  decision %s by %s on %s (file %s, version %s)\n", a.Decision, a.Approver, date, a.File, a.Version)
+		}
+	}
+	fmt.Fprintf(stdout, "Runs (%d):\n", len(h.Runs))
+	for _, r := range h.Runs {
+		printRecord(stdout, r)
+	}
+	if len(h.Decided) > 0 {
+		fmt.Fprintln(stdout, "Decisions on this period applied by:")
+		for _, r := range h.Decided {
+			for _, d := range r.Decisions {
+				if d.Period == p.String() {
+					fmt.Fprintf(stdout, "  %s %s run for %s: %s by %s on %s → %s\n", r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Kind, r.Period, d.Decision, d.Approver, d.Date, d.Status)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func printRecord(w io.Writer, r audit.Record) {
+	fmt.Fprintf(w, "  %s  %s  run %s  as of %s  by %s  binary %s  config %s\n",
+		r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Kind, r.RunID, r.AsOf, r.StartedBy, r.BinaryVersion, short(r.ConfigHash))
+	fmt.Fprintf(w, "    ledger generation %d → %d\n", r.LedgerBefore, r.LedgerAfter)
+	for _, f := range r.Inputs {
+		fmt.Fprintf(w, "    in   %s  version %s  sha256 %s  rows %d\n", f.Name, short(f.Version), short(f.SHA256), f.Rows)
+	}
+	for _, f := range r.Outputs {
+		fmt.Fprintf(w, "    out  %s  version %s  sha256 %s\n", f.Written, short(f.Version), short(f.SHA256))
+	}
+	if r.Kind == audit.KindRun {
+		var parts []string
+		for _, t := range []string{"INFO", "ALOITUS", "TYOLLISTYMINEN", "VAIKUTTAVUUS", "OIKAISU"} {
+			s := r.Lines[t]
+			parts = append(parts, fmt.Sprintf("%s %d/%s", t, s.Count, s.Amount.StringFixed(2)))
+		}
+		fmt.Fprintf(w, "    lines %d, %s EUR + VAT %s: %s\n", r.Totals.Count, r.Totals.Amount.StringFixed(2), r.Totals.VAT.StringFixed(2), strings.Join(parts, ", "))
+	}
+	for _, d := range r.Decisions {
+		fmt.Fprintf(w, "    decision on %s: %s by %s on %s → %s\n", d.Period, d.Decision, d.Approver, d.Date, d.Status)
+	}
+}
+
+func short(s string) string {
+	if len(s) > 23 {
+		return s[:23] + "…"
+	}
+	return s
+}
+
+func lineTotals(ls []ledger.Line) (int, decimal.Decimal) {
+	sum := decimal.Zero
+	for _, l := range ls {
+		sum = sum.Add(l.Amount)
+	}
+	return len(ls), sum
+}

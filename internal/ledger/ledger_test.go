@@ -1,0 +1,191 @@
+package ledger_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"cloud.google.com/go/civil"
+	"github.com/shopspring/decimal"
+
+	"tyomatka/internal/billing"
+	"tyomatka/internal/finding"
+	"tyomatka/internal/ledger"
+	"tyomatka/internal/period"
+	"tyomatka/internal/state"
+)
+
+var (
+	vat  = decimal.RequireFromString("25.5")
+	jan  = period.Month{Year: 2026, Month: 1}
+	feb  = jan.Add(1)
+	mar  = jan.Add(2)
+	asOf = civil.Date{Year: 2026, Month: 2, Day: 22}
+)
+
+func key(code string) string {
+	h := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(h[:])
+}
+
+func line(code string, t billing.LineType, m period.Month, amount string) billing.Line {
+	a := decimal.RequireFromString(amount)
+	idMonth := ""
+	if t == billing.Effectiveness {
+		idMonth = m.String()
+	}
+	v := billing.VAT(a, vat)
+	return billing.Line{ID: billing.LineID("lahti", key(code), t, idMonth), Key: key(code), ClientCode: code,
+		Municipality: "Lahti", Type: t, Date: m.Last(), Month: m, Amount: a, VAT: v, Gross: a.Add(v)}
+}
+
+func recorded(ls ...billing.Line) []ledger.Line {
+	out := make([]ledger.Line, len(ls))
+	for i, l := range ls {
+		out[i] = ledger.FromBilling(l)
+	}
+	return out
+}
+
+func TestReconcile(t *testing.T) {
+	info := line("TM-1", billing.Info, jan, "50")
+	emp := line("TM-1", billing.Employed, jan, "1500")
+	empSub := line("TM-1", billing.Employed, jan, "750")
+	eff := line("TM-2", billing.Effectiveness, feb, "12.34")
+	effNow := line("TM-2", billing.Effectiveness, feb, "20.00")
+	credit := func(orig billing.Line, amount string) ledger.Line {
+		a := decimal.RequireFromString(amount)
+		return ledger.Line{ID: ledger.CorrectionID("lahti", orig.Key, feb, orig.ID), Key: orig.Key, ClientCode: orig.ClientCode,
+			Type: billing.Correction, Date: feb.Last(), Amount: a, VAT: billing.VAT(a, vat), Corrects: orig.ID}
+	}
+	tests := []struct {
+		name     string
+		billed   []ledger.Line
+		entitled []billing.Line
+		clients  []billing.Client
+		want     []string // "type amount vat corrects"
+	}{
+		{"nothing billed: all due", nil, []billing.Line{info, emp}, nil,
+			[]string{"INFO 50.00 12.75 ", "TYOLLISTYMINEN 1500.00 382.50 "}},
+		{"billed and unchanged: nothing due", recorded(info, emp), []billing.Line{info, emp}, nil, nil},
+		{"employment type changed", recorded(info, emp), []billing.Line{info, empSub}, []billing.Client{{Key: key("TM-1"), ClientCode: "TM-1"}},
+			[]string{"OIKAISU -750.00 -191.25 " + emp.ID}},
+		{"client gone: credit", recorded(info), nil, nil, []string{"OIKAISU -50.00 -12.75 " + info.ID}},
+		{"Kela correction raises a fee", recorded(eff), []billing.Line{effNow}, []billing.Client{{Key: key("TM-2"), ClientCode: "TM-2"}},
+			[]string{"OIKAISU 7.66 1.95 " + eff.ID}},
+		{"earlier correction counts", append(recorded(eff), credit(eff, "-12.34")), []billing.Line{effNow}, nil,
+			[]string{"VAIKUTTAVUUS 20.00 5.10 "}},
+		{"partly corrected before", append(recorded(eff), credit(eff, "-2.34")), []billing.Line{effNow}, nil,
+			[]string{"OIKAISU 10.00 2.55 " + eff.ID}},
+		{"orphan correction (original released) is reversed", []ledger.Line{credit(eff, "-2.34")}, nil, nil,
+			[]string{"OIKAISU 2.34 0.60 " + eff.ID}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := ledger.Reconcile("lahti", vat, mar, tc.billed, billing.Result{Lines: tc.entitled, Clients: tc.clients})
+			var got []string
+			for _, l := range plan.Due {
+				got = append(got, fmt.Sprintf("%s %s %s %s", l.Type, l.Amount.StringFixed(2), l.VAT.StringFixed(2), l.Corrects))
+				if l.Type == billing.Correction {
+					if want := ledger.CorrectionID("lahti", l.Key, mar, l.Corrects); l.ID != want {
+						t.Errorf("OIKAISU id %s, want %s", l.ID, want)
+					}
+					if l.Month != mar || l.Date != mar.Last() {
+						t.Errorf("OIKAISU dated %s, want the period's last day", l.Date)
+					}
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("due:\ngot  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReconcileFiltersFindingsOfBilledLines(t *testing.T) {
+	emp := line("TM-1", billing.Employed, jan, "1500")
+	eff := line("TM-2", billing.Effectiveness, feb, "10")
+	fs := []finding.Finding{
+		{Code: finding.NotVerified, ClientCode: "TM-1"},
+		{Code: finding.PendingVerification, ClientCode: "TM-3"},
+		{Code: finding.NoBaseline, ClientCode: "TM-2"},
+		{Code: finding.DateOrder, ClientCode: "TM-1"},
+	}
+	plan := ledger.Reconcile("lahti", vat, mar, recorded(emp, eff), billing.Result{Findings: fs})
+	var got []string
+	for _, f := range plan.Findings {
+		got = append(got, string(f.Code)+" "+f.ClientCode)
+	}
+	if want := []string{"PENDING_VERIFICATION TM-3", "DATE_ORDER TM-1"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
+
+func TestCommitIsConditional(t *testing.T) {
+	ctx := context.Background()
+	st, err := state.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := ledger.Load(ctx, st, "lahti")
+	b, _ := ledger.Load(ctx, st, "lahti")
+	a.Ledger.Record(jan, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{line("TM-1", billing.Info, jan, "50")})
+	b.Ledger.Record(jan, ledger.Period{RunID: "r2", AsOf: asOf}, nil)
+	g1, err := a.Commit(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx, st); !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("stale commit: %v, want ErrConflict", err)
+	}
+	// Committing identical content again is a no-op: same generation.
+	c, err := ledger.Load(ctx, st, "lahti")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Ledger.Record(jan, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{line("TM-1", billing.Info, jan, "50")})
+	if g2, err := c.Commit(ctx, st); err != nil || g2 != g1 {
+		t.Errorf("identical commit: generation %d, err %v; want %d, nil", g2, err, g1)
+	}
+	if got := c.Ledger.Periods[jan].RunID; got != "r1" {
+		t.Errorf("stored run id %q, want r1", got)
+	}
+}
+
+func TestDecide(t *testing.T) {
+	d := civil.Date{Year: 2026, Month: 2, Day: 10}
+	tests := []struct {
+		name    string
+		a       ledger.Approval
+		want    ledger.Status
+		wantErr bool
+	}{
+		{"approved", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r1"}, ledger.Sealed, false},
+		{"rejected", ledger.Approval{Decision: ledger.DecisionRejected, RunID: "r1"}, ledger.Released, false},
+		{"blank", ledger.Approval{RunID: "r1"}, ledger.Issued, false},
+		{"approved without approver", ledger.Approval{Decision: ledger.DecisionApproved, Date: &d, RunID: "r1"}, ledger.Issued, true},
+		{"approved without date", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", RunID: "r1"}, ledger.Issued, true},
+		{"workbook of another run", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r0"}, ledger.Issued, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := ledger.New("lahti")
+			l.Record(jan, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{line("TM-1", billing.Info, jan, "50")})
+			got, err := l.Decide(jan, tc.a)
+			if (err != nil) != tc.wantErr || got != tc.want || l.Periods[jan].Status != tc.want {
+				t.Errorf("Decide: %s, %v; want %s, error %v", got, err, tc.want, tc.wantErr)
+			}
+			if err != nil && !errors.Is(err, ledger.ErrIncomplete) {
+				t.Errorf("error %v does not wrap ErrIncomplete", err)
+			}
+			counts := len(l.BilledBefore(feb)) == 1
+			if want := tc.want != ledger.Released; counts != want {
+				t.Errorf("January's line billed before February = %v, want %v", counts, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,556 @@
+package run
+
+// The ledger steps of the pipeline (SPEC §8): read the ledger and apply
+// finance's decisions, diff the entitlement against what was billed before,
+// and after the outputs are written commit the period and append the audit
+// record.
+//
+// Crash safety follows from the order. Outputs are written first and the
+// ledger is committed last, so a crash in between leaves P as it was: the
+// rerun recomputes P from the same billed-before and gets the same lines.
+// The commit is idempotent (an identical ledger is not rewritten), so a crash
+// between commit and audit record is mended by a rerun as well.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"cloud.google.com/go/civil"
+	"cloud.google.com/go/storage"
+
+	"tyomatka/internal/accrual"
+	"tyomatka/internal/audit"
+	"tyomatka/internal/billing"
+	"tyomatka/internal/config"
+	"tyomatka/internal/finding"
+	"tyomatka/internal/ledger"
+	"tyomatka/internal/period"
+	"tyomatka/internal/pseudonym"
+	"tyomatka/internal/report"
+	"tyomatka/internal/source"
+	"tyomatka/internal/state"
+	"tyomatka/internal/tracking"
+)
+
+// Fault steps: Options.Fault is called with these names, and a non-nil
+// return ends the run there, as a crash would.
+const (
+	FaultOutputsWritten  = "outputs-written"  // outputs written, ledger not committed
+	FaultLedgerCommitted = "ledger-committed" // ledger committed, audit record not written
+)
+
+// ledgerRun is one run's view of the ledger.
+type ledgerRun struct {
+	o         Options
+	log       *slog.Logger
+	st        state.Store
+	closeSt   func()
+	snap      *ledger.Snapshot
+	before    state.Generation
+	p         period.Month
+	decisions []audit.Decision
+	changed   bool // decisions changed the ledger
+	started   time.Time
+}
+
+// OpenState opens the configured state store. The returned close func
+// releases any client.
+func OpenState(ctx context.Context, cfg *config.Config) (state.Store, func(), error) {
+	switch cfg.State.Kind {
+	case "local":
+		st, err := state.NewLocal(cfg.State.Dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() {}, nil
+	case "gcs":
+		c, err := storage.NewClient(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("state bucket %s: %w", cfg.State.Bucket, err)
+		}
+		return state.NewGCS(c, cfg.State.Bucket, cfg.State.Prefix), func() { c.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("%w: state kind %q", ErrConfig, cfg.State.Kind)
+}
+
+// startLedger reads the ledger and applies the decisions finance recorded on
+// every issued period's invoice basis.
+func startLedger(ctx context.Context, o Options, log *slog.Logger, sink source.Sink, p period.Month) (*ledgerRun, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	lr := &ledgerRun{o: o, log: log, p: p, st: o.State, closeSt: func() {}, started: now()}
+	if lr.st == nil && o.DryRun && o.Config.State.Kind == "local" {
+		// A dry run records nothing, so it must not create the state folder
+		// either; no folder means no ledger yet.
+		if _, err := os.Stat(o.Config.State.Dir); errors.Is(err, fs.ErrNotExist) {
+			lr.snap = &ledger.Snapshot{Ledger: ledger.New(o.Config.Area)}
+			log.Info("no ledger yet (dry run)", "state_dir", o.Config.State.Dir)
+			return lr, nil
+		}
+	}
+	if lr.st == nil {
+		st, closeSt, err := OpenState(ctx, o.Config)
+		if err != nil {
+			return nil, err
+		}
+		lr.st, lr.closeSt = st, closeSt
+	}
+	t := time.Now()
+	snap, err := ledger.Load(ctx, lr.st, o.Config.Area)
+	if err != nil {
+		lr.closeSt()
+		return nil, err
+	}
+	lr.snap, lr.before = snap, snap.Gen
+	log.Info("read ledger", "generation", int64(snap.Gen), "bytes", snap.Size, "periods", len(snap.Ledger.Periods),
+		"seconds", time.Since(t).Seconds())
+	lr.applyApprovals(ctx, sink, nil)
+	if !o.DryRun && !lr.Sealed() {
+		if m, ok := snap.Ledger.LaterThan(p); ok {
+			lr.closeSt()
+			return nil, fmt.Errorf("period %s: the ledger already records the later period %s; "+
+				"a run for an earlier period would bill that period's lines again (use --dry-run to look)", p, m)
+		}
+	}
+	return lr, nil
+}
+
+func (lr *ledgerRun) Close() { lr.closeSt() }
+
+// Sealed reports whether the run's period is sealed.
+func (lr *ledgerRun) Sealed() bool {
+	rec := lr.snap.Ledger.Periods[lr.p]
+	return rec != nil && rec.Status == ledger.Sealed
+}
+
+// applyApprovals reads the Hyväksyntä sheet of every issued period (only
+// only, when set) and applies it to the ledger in memory. Reading problems
+// are logged, never fatal: a run must not fail because finance has not
+// decided yet.
+func (lr *ledgerRun) applyApprovals(ctx context.Context, sink source.Sink, only *period.Month) {
+	l := lr.snap.Ledger
+	for _, m := range l.Months() {
+		rec := l.Periods[m]
+		if rec.Status != ledger.Issued || only != nil && m != *only {
+			continue
+		}
+		a, err := readApproval(ctx, lr.o.Config, sink, m, rec)
+		if err != nil {
+			lr.log.Warn("cannot read approval", "approval_period", m.String(), "error", err.Error())
+			continue
+		}
+		if a.Decision == "" {
+			continue
+		}
+		st, err := l.Decide(m, a)
+		if err != nil {
+			lr.log.Warn("approval not applied", "approval_period", m.String(), "error", err.Error())
+			continue
+		}
+		lr.changed = true
+		d := audit.Decision{Period: m.String(), Decision: a.Decision, Approver: a.Approver, Status: string(st), File: a.File, Version: a.Version}
+		if a.Date != nil {
+			d.Date = a.Date.String()
+		}
+		lr.decisions = append(lr.decisions, d)
+		lr.log.Info("approval applied", "approval_period", m.String(), "decision", a.Decision, "status", string(st))
+	}
+}
+
+// readApproval fetches p's invoice basis as recorded and reads its decision.
+func readApproval(ctx context.Context, cfg *config.Config, sink source.Sink, p period.Month, rec *ledger.Period) (ledger.Approval, error) {
+	invName, _, _ := report.FileNames(cfg.Area, p)
+	out, ok := rec.Output(invName)
+	if !ok {
+		return ledger.Approval{}, fmt.Errorf("no invoice basis recorded for %s", p)
+	}
+	if rec.OutDir != "" {
+		sink = &source.Local{OutputRoot: rec.OutDir}
+	}
+	f, ok := sink.(source.Fetcher)
+	if !ok {
+		return ledger.Approval{}, fmt.Errorf("the output location cannot be read back")
+	}
+	data, version, err := f.Fetch(ctx, rec.Dir, out.Written)
+	if err != nil {
+		return ledger.Approval{}, err
+	}
+	ra, err := report.ReadApproval(bytes.NewReader(data))
+	if err != nil {
+		return ledger.Approval{}, fmt.Errorf("%s: %w", out.Written, err)
+	}
+	return ledger.Approval{Decision: ra.Decision, Approver: ra.Approver, Date: ra.Date, RunID: ra.RunID, File: out.Written, Version: version}, nil
+}
+
+// sealedOutcome ends a run for a sealed period: nothing is recomputed or
+// written; decisions just read are committed (they are finance's, not the
+// run's, and must not be lost).
+func (lr *ledgerRun) sealedOutcome(ctx context.Context, asOf civil.Date) (*Outcome, error) {
+	rec := lr.snap.Ledger.Periods[lr.p]
+	lr.log.Info("period is sealed (approved by finance): nothing recomputed or written", "sealed_run_id", rec.RunID)
+	if lr.changed && !lr.o.DryRun {
+		if err := lr.commitDecisions(ctx, audit.KindSealed, asOf); err != nil {
+			return nil, err
+		}
+	}
+	return &Outcome{RunID: rec.RunID, Period: lr.p, AsOf: asOf, Sealed: true}, nil
+}
+
+// commitDecisions commits a ledger changed only by decisions and records them.
+func (lr *ledgerRun) commitDecisions(ctx context.Context, kind string, asOf civil.Date) error {
+	after, err := lr.snap.Commit(ctx, lr.st)
+	if err != nil {
+		return err
+	}
+	r := lr.record(kind, asOf)
+	r.LedgerAfter = after
+	if _, err := audit.Write(ctx, lr.st, r); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (lr *ledgerRun) record(kind string, asOf civil.Date) *audit.Record {
+	cfg := lr.o.Config
+	r := &audit.Record{
+		Kind: kind, Area: cfg.Area, Period: lr.p.String(), AsOf: asOf.String(),
+		StartedAt: lr.started.UTC(), StartedBy: audit.StartedBy(lr.o.Getenv),
+		BinaryVersion: lr.o.Version, ConfigHash: cfg.Hash,
+		Decisions: lr.decisions, LedgerBefore: lr.before,
+	}
+	r.Tally(nil)
+	return r
+}
+
+// plan diffs the entitlement against the lines billed before P.
+func (lr *ledgerRun) plan(res billing.Result) ledger.Plan {
+	cfg := lr.o.Config
+	plan := ledger.Reconcile(cfg.Area, cfg.Contract.VATPercent, lr.p, lr.snap.Ledger.BilledBefore(lr.p), res)
+	if plan.Corrections > 0 {
+		lr.log.Info("corrections of lines billed before", "corrections", plan.Corrections)
+	}
+	return plan
+}
+
+// setPrevious tells the sink which versions of P's outputs the bot wrote, so
+// that it writes beside a file someone changed since. A file already holding
+// exactly the new bytes (left by a run that crashed before its commit, or by
+// the winner of a race on the same inputs) is the bot's own too.
+func (lr *ledgerRun) setPrevious(ctx context.Context, sink source.Sink, dir string, outs []source.Output) {
+	rec := lr.snap.Ledger.Periods[lr.p]
+	f, _ := sink.(source.Fetcher)
+	for i := range outs {
+		if rec != nil {
+			if o, ok := rec.Output(outs[i].Name); ok && o.Written == outs[i].Name {
+				outs[i].Previous = o.Version
+			}
+		}
+		if f == nil {
+			continue
+		}
+		data, version, err := f.Fetch(ctx, dir, outs[i].Name)
+		if err != nil {
+			continue
+		}
+		if bytes.Equal(data, outs[i].Data) {
+			outs[i].Previous = version
+		}
+	}
+}
+
+// commit records P as issued with lines and the written outputs, then
+// appends the audit record.
+func (lr *ledgerRun) commit(ctx context.Context, runID string, asOf civil.Date, lines []billing.Line,
+	files []source.File, inputs []report.InputFile, written []source.Written, outs []source.Output, dir, outDir string) error {
+	if err := lr.fault(FaultOutputsWritten); err != nil {
+		return err
+	}
+	rec := ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir}
+	for i, w := range written {
+		rec.Outputs = append(rec.Outputs, ledger.Output{Name: outs[i].Name, Written: w.Name, Version: w.Version, SHA256: w.SHA256})
+	}
+	lr.snap.Ledger.Record(lr.p, rec, lines)
+	t := time.Now()
+	after, err := lr.snap.Commit(ctx, lr.st)
+	if err != nil {
+		return err
+	}
+	lr.log.Info("committed ledger", "run_id", runID, "generation_before", int64(lr.before), "generation_after", int64(after),
+		"bytes", lr.snap.Size, "seconds", time.Since(t).Seconds())
+	if err := lr.fault(FaultLedgerCommitted); err != nil {
+		return err
+	}
+	r := lr.record(audit.KindRun, asOf)
+	r.RunID, r.LedgerAfter = runID, after
+	r.Tally(lines)
+	rows := map[string]int{}
+	for _, f := range inputs {
+		rows[f.Name] = f.Rows
+	}
+	for _, f := range files {
+		r.Inputs = append(r.Inputs, audit.File{Name: f.Name, Version: f.Version, SHA256: f.SHA256, Rows: rows[f.Name]})
+	}
+	for i, w := range written {
+		r.Outputs = append(r.Outputs, audit.File{Name: outs[i].Name, Written: w.Name, Version: w.Version, SHA256: w.SHA256})
+	}
+	name, err := audit.Write(ctx, lr.st, r)
+	if err != nil {
+		// The ledger is committed: the billing is safe. A rerun writes the
+		// record (same lines, no change to the ledger).
+		return fmt.Errorf("the ledger is committed but the audit record is not; rerun to record it: %w", err)
+	}
+	lr.log.Info("audit record written", "object", name)
+	return nil
+}
+
+func (lr *ledgerRun) fault(step string) error {
+	if lr.o.Fault == nil {
+		return nil
+	}
+	if err := lr.o.Fault(step); err != nil {
+		return fmt.Errorf("injected fault at %s: %w", step, err)
+	}
+	return nil
+}
+
+// IsConflict reports whether err is a lost ledger race: the run changed
+// nothing in the ledger and a rerun will succeed.
+func IsConflict(err error) bool { return errors.Is(err, ledger.ErrConflict) }
+
+// Approve applies finance's decision on period p's invoice basis (tyomatka
+// approve) and returns p's status afterwards.
+func Approve(ctx context.Context, o Options, p period.Month) (ledger.Status, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("area", o.Config.Area, "period", p.String())
+	src, sink, err := openSource(ctx, o, o.Secrets)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	o.DryRun = false
+	lr := &ledgerRun{o: o, log: log, p: p, st: o.State, closeSt: func() {}, started: time.Now()}
+	if o.Now != nil {
+		lr.started = o.Now()
+	}
+	if lr.st == nil {
+		if lr.st, lr.closeSt, err = OpenState(ctx, o.Config); err != nil {
+			return "", err
+		}
+	}
+	defer lr.Close()
+	if lr.snap, err = ledger.Load(ctx, lr.st, o.Config.Area); err != nil {
+		return "", err
+	}
+	lr.before = lr.snap.Gen
+	rec := lr.snap.Ledger.Periods[p]
+	if rec == nil {
+		return "", fmt.Errorf("period %s: the ledger has no issued invoice for it (run it first)", p)
+	}
+	if rec.Status != ledger.Issued {
+		return rec.Status, nil
+	}
+	inv, _, _ := report.FileNames(o.Config.Area, p)
+	a, err := readApproval(ctx, o.Config, sink, p, rec)
+	if err != nil {
+		return "", fmt.Errorf("period %s: read the decision in %s: %w", p, inv, err)
+	}
+	if a.Decision == "" {
+		return rec.Status, nil
+	}
+	st, err := lr.snap.Ledger.Decide(p, a)
+	if err != nil {
+		return "", err
+	}
+	d := audit.Decision{Period: p.String(), Decision: a.Decision, Approver: a.Approver, Status: string(st), File: a.File, Version: a.Version}
+	if a.Date != nil {
+		d.Date = a.Date.String()
+	}
+	lr.decisions = []audit.Decision{d}
+	if err := lr.commitDecisions(ctx, audit.KindApprove, rec.AsOf); err != nil {
+		return "", err
+	}
+	log.Info("approval applied", "decision", a.Decision, "status", string(st))
+	return st, nil
+}
+
+// History is what the ledger and the audit trail know of one period.
+type History struct {
+	Period  period.Month
+	Record  *ledger.Period // nil when the ledger has no such period
+	Runs    []audit.Record // records of runs for the period, in time order
+	Decided []audit.Record // records (of any period) that applied a decision on it
+}
+
+// ReadHistory reads period p's ledger record and audit trail.
+func ReadHistory(ctx context.Context, cfg *config.Config, st state.Store, p period.Month) (*History, error) {
+	snap, err := ledger.Load(ctx, st, cfg.Area)
+	if err != nil {
+		return nil, err
+	}
+	h := &History{Period: p, Record: snap.Ledger.Periods[p]}
+	if h.Runs, err = audit.List(ctx, st, cfg.Area, p); err != nil {
+		return nil, err
+	}
+	// Decisions are applied by a later run (or approve), so they are filed
+	// under that run's period.
+	for _, m := range snap.Ledger.Months() {
+		if m.Before(p) {
+			continue
+		}
+		recs, err := audit.List(ctx, st, cfg.Area, m)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			for _, d := range r.Decisions {
+				if d.Period == p.String() {
+					h.Decided = append(h.Decided, r)
+					break
+				}
+			}
+		}
+	}
+	return h, nil
+}
+
+// Explanation is everything about one client code (tyomatka explain).
+type Explanation struct {
+	Code     string
+	Period   period.Month
+	AsOf     civil.Date
+	Client   *billing.Client   // nil when no billable row has the code
+	Billed   []BilledLine      // from the ledger, every period
+	Due      []billing.Line    // due in a run for Period now
+	Entitled []billing.Line    // the whole entitlement up to Period
+	Findings []finding.Finding // the code's findings
+	Accruals []billing.ClientMonth
+	Covered  map[period.Month]bool // months some accrual list covers
+}
+
+// BilledLine is a ledger line with its period's status.
+type BilledLine struct {
+	Period period.Month
+	Status ledger.Status
+	ledger.Line
+}
+
+// Explain recomputes period P (as a dry run would) and gathers what the
+// ledger and the computation say about client code. It writes nothing.
+func Explain(ctx context.Context, o Options, code string) (*Explanation, error) {
+	o.DryRun = true
+	cfg := o.Config
+	asOf, p := o.AsOf, o.Period
+	if asOf.IsZero() {
+		now := o.Now
+		if now == nil {
+			now = time.Now
+		}
+		asOf = period.Today(now(), cfg.Location)
+	}
+	if p.IsZero() {
+		p = period.Of(asOf).Add(-1)
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	res, covered, err := computeOnly(ctx, o, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	lr, err := startLedger(ctx, o, log, nil, p)
+	if err != nil {
+		return nil, err
+	}
+	defer lr.Close()
+	plan := lr.plan(*res)
+	x := &Explanation{Code: code, Period: p, AsOf: asOf, Covered: covered}
+	for i := range res.Clients {
+		if res.Clients[i].ClientCode == code {
+			x.Client = &res.Clients[i]
+		}
+	}
+	for _, m := range lr.snap.Ledger.Months() {
+		rec := lr.snap.Ledger.Periods[m]
+		for _, l := range rec.Lines {
+			if l.ClientCode == code {
+				x.Billed = append(x.Billed, BilledLine{Period: m, Status: rec.Status, Line: l})
+			}
+		}
+	}
+	for _, l := range plan.Due {
+		if l.ClientCode == code {
+			x.Due = append(x.Due, l)
+		}
+	}
+	for _, l := range res.Lines {
+		if l.ClientCode == code {
+			x.Entitled = append(x.Entitled, l)
+		}
+	}
+	for _, f := range plan.Findings {
+		if f.ClientCode == code {
+			x.Findings = append(x.Findings, f)
+		}
+	}
+	for _, a := range res.Accruals {
+		if a.ClientCode == code {
+			x.Accruals = append(x.Accruals, a)
+		}
+	}
+	return x, nil
+}
+
+// computeOnly reads the inputs and applies the billing rules, as Run does.
+func computeOnly(ctx context.Context, o Options, p period.Month, asOf civil.Date) (*billing.Result, map[period.Month]bool, error) {
+	cfg := o.Config
+	if o.Secrets == nil {
+		return nil, nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
+	}
+	keyName := cfg.Secrets.PseudonymKey
+	if cfg.Secrets.Kind == "env" {
+		keyName = cfg.Secrets.PseudonymKeyEnv
+	}
+	secret, err := o.Secrets.Get(ctx, keyName)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	keyer, err := pseudonym.New(secret)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	src, _, err := openSource(ctx, o, o.Secrets)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	trackFile, err := src.Tracking(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tracking workbook: %w", err)
+	}
+	accFiles, err := src.Accruals(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("accrual lists: %w", err)
+	}
+	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, err := accrual.Read(ctx, accFiles)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := billing.Compute(billing.Input{Config: cfg, Period: p, AsOf: asOf, Tracking: wb, Accruals: acc, Key: keyer.Key})
+	return &res, acc.Covered, nil
+}

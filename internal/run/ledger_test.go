@@ -1,0 +1,643 @@
+package run_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/civil"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"tyomatka/internal/audit"
+	"tyomatka/internal/billing"
+	"tyomatka/internal/config"
+	"tyomatka/internal/finding"
+	"tyomatka/internal/hetu"
+	"tyomatka/internal/ledger"
+	"tyomatka/internal/period"
+	"tyomatka/internal/report"
+	"tyomatka/internal/run"
+	"tyomatka/internal/state"
+)
+
+// The timeline's clients. Each one exercises one part of SPEC §8; see
+// TestLedgerTimeline for the months in which things happen.
+const (
+	cA = "TM-0001" // info + start; effectiveness reaches the cap across months
+	cB = "TM-0002" // info and start entered late (in March's workbook)
+	cC = "TM-0003" // open employment, later changed to palkkatuki
+	cD = "TM-0004" // info in February, whose invoice finance rejects
+	cE = "TM-0005" // effectiveness; Kela corrects March after March is sealed
+	cF = "TM-0006" // info; the client is removed in July
+	cG = "TM-0007" // start; a duplicate row appears in August
+	cH = "TM-0008" // employment verified in April, no longer verified in July
+)
+
+var timelineCodes = []string{cA, cB, cC, cD, cE, cF, cG, cH}
+
+// synthetic returns a temporary identity code (individual number 9xx).
+func synthetic(i int) string {
+	nine := fmt.Sprintf("010190%03d", 900+i)
+	return "010190-" + nine[6:] + string(hetu.CheckChar(nine))
+}
+
+func hetuOf(code string) string { return synthetic(slices.Index(timelineCodes, code) + 1) }
+
+// trackingRow is one Asiakkaat row.
+type trackingRow struct {
+	code                              string
+	referral, info, start, employment string
+	employType                        string
+}
+
+// timelineTracking is the tracking workbook as it stands when the run for p
+// happens.
+func timelineTracking(p period.Month) []trackingRow {
+	m := p.Month
+	rows := []trackingRow{
+		{code: cA, referral: "5.1.2026", info: "10.1.2026", start: "20.1.2026"},
+		{code: cB, referral: "10.1.2026"},
+		{code: cC, referral: "2.1.2026", start: "5.1.2026", employment: "15.1.2026", employType: "avoin"},
+		{code: cD, referral: "1.2.2026", info: "10.2.2026"},
+		{code: cE, referral: "3.1.2026", start: "4.1.2026"},
+		{code: cF, referral: "5.1.2026", info: "6.1.2026"},
+		{code: cG, referral: "5.1.2026", start: "10.1.2026"},
+		{code: cH, referral: "2.1.2026", start: "3.1.2026", employment: "10.1.2026", employType: "avoin"},
+	}
+	if m >= 3 { // late entry
+		rows[1].info, rows[1].start = "20.1.2026", "15.2.2026"
+	}
+	if m >= 6 { // employment type corrected
+		rows[2].employType = "palkkatuki"
+	}
+	if m >= 7 { // client removed
+		rows = slices.Delete(rows, 5, 6)
+	}
+	if m >= 8 { // duplicate row
+		rows = append(rows, trackingRow{code: cG, referral: "5.1.2026", start: "10.1.2026"})
+	}
+	return rows
+}
+
+func writeTracking(t *testing.T, path string, rows []trackingRow) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", "Asiakkaat"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.NewSheet("Muunto"); err != nil {
+		t.Fatal(err)
+	}
+	set := func(sheet string, r int, vals ...any) {
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("Asiakkaat", 1, "Henkilötunnus", "Kotikunta", "Ohjattu", "Infotilaisuus", "Aloitus", "Päättyminen", "Työllistyminen", "Työsuhde")
+	set("Muunto", 1, "Henkilötunnus", "Koodi")
+	seen := map[string]bool{}
+	mr := 2
+	for i, r := range rows {
+		set("Asiakkaat", i+2, hetuOf(r.code), "Lahti", r.referral, r.info, r.start, "", r.employment, r.employType)
+		if !seen[r.code] {
+			seen[r.code] = true
+			set("Muunto", mr, hetuOf(r.code), r.code)
+			mr++
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// accrualRow is one Kelmu row: client code ("" for the filler that keeps
+// every month covered), month, paid days, municipal share.
+type accrualRow struct {
+	code  string
+	month string
+	days  int
+	share string
+}
+
+// timelineAccruals returns the list Kela publishes for month m (the first
+// list carries the baseline months 2025-10 … 2026-01).
+func timelineAccruals(m period.Month) []accrualRow {
+	var rows []accrualRow
+	months := []string{m.String()}
+	if m == (period.Month{Year: 2026, Month: 1}) {
+		months = []string{"2025-10", "2025-11", "2025-12", "2026-01"}
+	}
+	for _, ms := range months {
+		rows = append(rows, accrualRow{"", ms, 0, "123,45"})
+		mm, _ := period.Parse(ms)
+		if !mm.After(period.Month{Year: 2026, Month: 1}) {
+			// Baseline: A and E receive 300 a month; H is on the list with 0.
+			rows = append(rows, accrualRow{cA, ms, 0, "300,00"}, accrualRow{cE, ms, 0, "300,00"}, accrualRow{cH, ms, 0, "0,00"})
+			continue
+		}
+		// A leaves benefits entirely (actual 0). E: 200 in February, 250 in
+		// March, 300 from April (no saving).
+		switch mm.Month {
+		case 2:
+			rows = append(rows, accrualRow{cE, ms, 0, "200,00"})
+		case 3:
+			rows = append(rows, accrualRow{cE, ms, 0, "250,00"})
+		default:
+			rows = append(rows, accrualRow{cE, ms, 0, "300,00"})
+		}
+	}
+	switch m.Month {
+	case 4: // Kela corrects E's March after March was sealed
+		rows = append(rows, accrualRow{cE, "2026-03", 0, "-100,00"})
+	case 7: // Kela corrects H's March: 10 paid days, over the limit of 5
+		rows = append(rows, accrualRow{cH, "2026-03", 10, "0,00"})
+	}
+	return rows
+}
+
+func writeAccruals(t *testing.T, path string, rows []accrualRow) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("Henkilötunnus;Kuukausi;Etuus;Maksupäivät;Kertymäpäivät;Kunnan osuus;Kunta\n")
+	for _, r := range rows {
+		h := synthetic(99)
+		if r.code != "" {
+			h = hetuOf(r.code)
+		}
+		fmt.Fprintf(&b, "%s;%s;TMT;%d;400;%s;Lahti\n", h, r.month, r.days, r.share)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const timelineConfig = `area = "lahti"
+timezone = "Europe/Helsinki"
+default_municipality = "Lahti"
+
+[contract]
+name = "TyöMatka 2026–2027"
+provider = "Esimerkki Valmennus Oy"
+valid_from = 2026-01-01
+valid_to = 2027-12-31
+vat_percent = "25.5"
+
+[fees]
+info = "50.00"
+start = "400.00"
+employed_open = "1500.00"
+employed_subsidised = "750.00"
+
+[verification]
+sustain_months = 3
+max_benefit_days = 5
+
+[effectiveness]
+baseline_months = 3
+followup_months = 12
+share_percent = "30"
+cap_per_client = "100.00"
+
+[reconciliation]
+accrual_days_tolerance = 25
+
+[source]
+kind = "local"
+tracking = "in/seuranta.xlsx"
+accruals = "in/kertymat"
+output = "out"
+
+[state]
+kind = "local"
+dir = "state"
+
+[secrets]
+kind = "env"
+pseudonym_key_env = "TYOMATKA_PSEUDONYM_KEY"
+`
+
+// timeline is one test's working folder: configuration, inputs, outputs
+// and state.
+type timeline struct {
+	t    *testing.T
+	dir  string
+	cfg  *config.Config
+	logs bytes.Buffer
+}
+
+func newTimeline(t *testing.T) *timeline {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "in", "kertymat"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "lahti.toml")
+	if err := os.WriteFile(path, []byte(timelineConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &timeline{t: t, dir: dir, cfg: cfg}
+}
+
+func month(n int) period.Month { return period.Month{Year: 2026, Month: 1}.Add(n - 1) }
+
+// prepare puts the inputs as they stand at the run for p in place: the
+// workbook of that moment and every Kela list up to p.
+func (tl *timeline) prepare(p period.Month) {
+	tl.t.Helper()
+	writeTracking(tl.t, filepath.Join(tl.dir, "in", "seuranta.xlsx"), timelineTracking(p))
+	for m := month(1); !m.After(p); m = m.Add(1) {
+		name := "kelmu_" + m.String() + ".csv"
+		if m == month(1) {
+			name = "kelmu_2025-10_2026-01.csv"
+		}
+		writeAccruals(tl.t, filepath.Join(tl.dir, "in", "kertymat", name), timelineAccruals(m))
+	}
+}
+
+// options are a run for p, as of the 22nd of the next month.
+func (tl *timeline) options(p period.Month) run.Options {
+	next := p.Add(1)
+	return run.Options{
+		Config:  tl.cfg,
+		Period:  p,
+		AsOf:    civil.Date{Year: next.Year, Month: next.Month, Day: 22},
+		Version: "test",
+		Getenv:  func(string) string { return "" },
+		Secrets: ledgerSecrets{"TYOMATKA_PSEUDONYM_KEY": "timeline-test-key-0123456789"},
+		Log:     slog.New(slog.NewJSONHandler(&tl.logs, nil)),
+	}
+}
+
+func (tl *timeline) run(p period.Month) *run.Outcome {
+	tl.t.Helper()
+	tl.prepare(p)
+	out, err := run.Run(context.Background(), tl.options(p))
+	if err != nil {
+		tl.t.Fatalf("run %s: %v", p, err)
+	}
+	return out
+}
+
+// decide records finance's decision on p's invoice basis, as finance would
+// in Excel.
+func (tl *timeline) decide(p period.Month, decision, approver, date string) {
+	tl.t.Helper()
+	inv, _, _ := report.FileNames("lahti", p)
+	path := filepath.Join(tl.dir, "out", p.String(), inv)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		tl.t.Fatal(err)
+	}
+	defer f.Close()
+	for cell, v := range map[string]string{report.ApprovalApproverCell: approver, report.ApprovalDateCell: date, report.ApprovalDecisionCell: decision} {
+		if err := f.SetCellValue(report.SheetApproval, cell, v); err != nil {
+			tl.t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		tl.t.Fatal(err)
+	}
+}
+
+func (tl *timeline) ledger() *ledger.Ledger {
+	tl.t.Helper()
+	st, err := state.NewLocal(filepath.Join(tl.dir, "state"))
+	if err != nil {
+		tl.t.Fatal(err)
+	}
+	snap, err := ledger.Load(context.Background(), st, "lahti")
+	if err != nil {
+		tl.t.Fatal(err)
+	}
+	return snap.Ledger
+}
+
+func (tl *timeline) ledgerBytes() []byte {
+	tl.t.Helper()
+	b, err := os.ReadFile(filepath.Join(tl.dir, "state", "ledger", "lahti.json"))
+	if err != nil {
+		tl.t.Fatal(err)
+	}
+	return b
+}
+
+type ledgerSecrets map[string]string
+
+func (s ledgerSecrets) Get(_ context.Context, name string) ([]byte, error) {
+	return []byte(s[name]), nil
+}
+
+// describe renders lines as "code type month amount", an OIKAISU with
+// "-> <type> <month>" of the line it corrects (looked up in known).
+func describe(lines []billing.Line, known map[string]string) []string {
+	var out []string
+	for _, l := range lines {
+		s := fmt.Sprintf("%s %s %s %s", l.ClientCode, l.Type, l.Month, l.Amount.StringFixed(2))
+		if l.Type == billing.Correction {
+			s += " -> " + known[l.Corrects]
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestLedgerTimeline runs eight months of the real pipeline on a scripted
+// history and asserts every month's lines exactly.
+//
+//	01 first run: backlog of January          → approved (sealed) before 03
+//	02 A and E effectiveness, D's info        → rejected: due again in 03
+//	03 B's late milestones, A reaches the cap → approved (sealed)
+//	04 Kela corrects E's March: OIKAISU +30; C and H verified
+//	05 nothing new
+//	06 C's employment becomes palkkatuki: OIKAISU −750
+//	07 F removed: OIKAISU −50; H no longer verified: OIKAISU −1500
+//	08 G duplicated: OIKAISU −400
+func TestLedgerTimeline(t *testing.T) {
+	tl := newTimeline(t)
+	known := map[string]string{} // line id → "TYPE month", for OIKAISU targets
+	want := map[int][]string{
+		1: {
+			cA + " INFO 2026-01 50.00", cA + " ALOITUS 2026-01 400.00",
+			cC + " ALOITUS 2026-01 400.00",
+			cE + " ALOITUS 2026-01 400.00",
+			cF + " INFO 2026-01 50.00",
+			cG + " ALOITUS 2026-01 400.00",
+			cH + " ALOITUS 2026-01 400.00",
+		},
+		2: {
+			cA + " VAIKUTTAVUUS 2026-02 90.00",
+			cD + " INFO 2026-02 50.00",
+			cE + " VAIKUTTAVUUS 2026-02 30.00",
+		},
+		3: { // February was rejected: its lines are due again
+			cA + " VAIKUTTAVUUS 2026-02 90.00", cA + " VAIKUTTAVUUS 2026-03 10.00",
+			cB + " INFO 2026-01 50.00", cB + " ALOITUS 2026-02 400.00",
+			cD + " INFO 2026-02 50.00",
+			cE + " VAIKUTTAVUUS 2026-02 30.00", cE + " VAIKUTTAVUUS 2026-03 15.00",
+		},
+		4: {
+			cC + " TYOLLISTYMINEN 2026-01 1500.00",
+			cE + " OIKAISU 2026-04 30.00 -> VAIKUTTAVUUS 2026-03",
+			cH + " TYOLLISTYMINEN 2026-01 1500.00",
+		},
+		5: nil,
+		6: {cC + " OIKAISU 2026-06 -750.00 -> TYOLLISTYMINEN 2026-01"},
+		7: {
+			cF + " OIKAISU 2026-07 -50.00 -> INFO 2026-01",
+			cH + " OIKAISU 2026-07 -1500.00 -> TYOLLISTYMINEN 2026-01",
+		},
+		8: {cG + " OIKAISU 2026-08 -400.00 -> ALOITUS 2026-01"},
+	}
+	for n := 1; n <= 8; n++ {
+		p := month(n)
+		switch n {
+		case 2:
+			tl.decide(month(1), report.DecisionApproved, "Talous Testaaja", "10.3.2026")
+		case 3:
+			tl.decide(month(2), report.DecisionRejected, "", "")
+		case 4:
+			tl.decide(month(3), report.DecisionApproved, "Talous Testaaja", "2026-05-05")
+		}
+		out := tl.run(p)
+		for _, l := range out.Lines {
+			if l.Type != billing.Correction {
+				known[l.ID] = fmt.Sprintf("%s %s", l.Type, l.Month)
+			}
+		}
+		got := describe(out.Lines, known)
+		if !slices.Equal(got, want[n]) {
+			t.Errorf("%s lines:\ngot  %q\nwant %q", p, got, want[n])
+		}
+		for _, l := range out.Lines {
+			if l.Type == billing.Correction {
+				if !strings.Contains(l.Description, l.Corrects) {
+					t.Errorf("%s: OIKAISU Selite %q does not name the corrected line %s", p, l.Description, l.Corrects)
+				}
+				if got, want := l.VAT, billing.VAT(l.Amount, tl.cfg.Contract.VATPercent); !got.Equal(want) {
+					t.Errorf("%s: OIKAISU VAT %s, want %s", p, got, want)
+				}
+			}
+		}
+		// H's NOT_VERIFIED is about a billed employment in July (its OIKAISU
+		// explains the credit) and about an unbilled one from August on.
+		hasNotVerified := slices.ContainsFunc(out.Findings, func(f finding.Finding) bool {
+			return f.Code == finding.NotVerified && f.ClientCode == cH
+		})
+		if got, want := hasNotVerified, n == 8; got != want {
+			t.Errorf("%s: NOT_VERIFIED for %s reported = %v, want %v", p, cH, got, want)
+		}
+	}
+
+	l := tl.ledger()
+	wantStatus := map[int]ledger.Status{1: ledger.Sealed, 2: ledger.Released, 3: ledger.Sealed, 4: ledger.Issued, 8: ledger.Issued}
+	for n, want := range wantStatus {
+		if got := l.Periods[month(n)].Status; got != want {
+			t.Errorf("ledger %s status %s, want %s", month(n), got, want)
+		}
+	}
+	if a := l.Periods[month(3)].Approval; a == nil || a.Approver != "Talous Testaaja" || a.Date.String() != "2026-05-05" {
+		t.Errorf("March approval recorded as %+v", a)
+	}
+
+	// Net billed per client equals the entitlement: E's effectiveness is
+	// 30 + 15 + 30 (correction) = 75 and A's stops at the cap of 100.
+	net := map[string]string{}
+	for _, ln := range l.BilledBefore(month(9)) {
+		if ln.Type == billing.Effectiveness || ln.Type == billing.Correction && strings.HasPrefix(known[ln.Corrects], "VAIKUTTAVUUS") {
+			d, _ := decimalOf(net[ln.ClientCode])
+			net[ln.ClientCode] = d.Add(ln.Amount).StringFixed(2)
+		}
+	}
+	if net[cA] != "100.00" || net[cE] != "75.00" {
+		t.Errorf("net effectiveness billed: A %s (want 100.00, the cap), E %s (want 75.00)", net[cA], net[cE])
+	}
+
+	// No identity code in the ledger or the audit records.
+	assertNoHetu(t, filepath.Join(tl.dir, "state"))
+
+	// A run for a sealed period says so and changes nothing.
+	before := tl.ledgerBytes()
+	inv, _, _ := report.FileNames("lahti", month(3))
+	invBefore, _ := os.ReadFile(filepath.Join(tl.dir, "out", "2026-03", inv))
+	out, err := run.Run(context.Background(), tl.options(month(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Sealed {
+		t.Error("run for sealed 2026-03: Outcome.Sealed is false")
+	}
+	invAfter, _ := os.ReadFile(filepath.Join(tl.dir, "out", "2026-03", inv))
+	if !bytes.Equal(before, tl.ledgerBytes()) || !bytes.Equal(invBefore, invAfter) {
+		t.Error("run for sealed 2026-03 changed the ledger or the invoice basis")
+	}
+
+	// A run for an earlier, unsealed period would double bill: refused.
+	if _, err := run.Run(context.Background(), tl.options(month(5))); err == nil {
+		t.Error("run for 2026-05 after 2026-08 is issued: no error")
+	}
+
+	// The audit trail of March holds its run and April's records its approval.
+	st, _ := state.NewLocal(filepath.Join(tl.dir, "state"))
+	recs, err := audit.List(context.Background(), st, "lahti", month(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || len(recs[0].Decisions) != 1 || recs[0].Decisions[0].Period != "2026-03" || recs[0].Decisions[0].Status != "sealed" {
+		t.Errorf("April's audit records: %+v", recs)
+	}
+	if r := recs[0]; r.Totals.Count != 3 || r.Lines["OIKAISU"].Count != 1 || len(r.Inputs) != 5 || len(r.Outputs) != 4 || r.LedgerAfter <= r.LedgerBefore {
+		t.Errorf("April's audit record: %+v", r)
+	}
+}
+
+// TestLedgerRerunIdempotent: rerunning an issued period on the same inputs
+// gives byte-identical outputs and ledger.
+func TestLedgerRerunIdempotent(t *testing.T) {
+	tl := newTimeline(t)
+	tl.run(month(1))
+	tl.run(month(2))
+	outDir := filepath.Join(tl.dir, "out", "2026-02")
+	snapshot := func() map[string][]byte {
+		m := map[string][]byte{"ledger": tl.ledgerBytes()}
+		entries, _ := os.ReadDir(outDir)
+		for _, e := range entries {
+			m[e.Name()], _ = os.ReadFile(filepath.Join(outDir, e.Name()))
+		}
+		return m
+	}
+	first := snapshot()
+	tl.run(month(2))
+	second := snapshot()
+	if len(first) != 5 || len(second) != len(first) {
+		t.Fatalf("files: first %d, second %d, want 5 (ledger + 4 outputs)", len(first), len(second))
+	}
+	for name, b := range first {
+		if !bytes.Equal(b, second[name]) {
+			t.Errorf("%s differs after a rerun on the same inputs", name)
+		}
+	}
+}
+
+// TestLedgerCrashRecovery injects a crash after the outputs are written
+// (before the ledger commit) and after the commit (before the audit record):
+// a rerun recovers, and nothing is billed twice.
+func TestLedgerCrashRecovery(t *testing.T) {
+	crash := errors.New("crash")
+	for _, step := range []string{run.FaultOutputsWritten, run.FaultLedgerCommitted} {
+		t.Run(step, func(t *testing.T) {
+			tl := newTimeline(t)
+			tl.prepare(month(1))
+			o := tl.options(month(1))
+			o.Fault = func(s string) error {
+				if s == step {
+					return crash
+				}
+				return nil
+			}
+			if _, err := run.Run(context.Background(), o); !errors.Is(err, crash) {
+				t.Fatalf("crashing run: err %v", err)
+			}
+			first := tl.run(month(1))
+			if got := len(first.Lines); got != 7 {
+				t.Errorf("rerun after crash: %d lines, want 7", got)
+			}
+			entries, _ := os.ReadDir(filepath.Join(tl.dir, "out", "2026-01"))
+			if len(entries) != 4 {
+				t.Errorf("output folder holds %d files, want 4 (nothing written beside)", len(entries))
+			}
+			st, _ := state.NewLocal(filepath.Join(tl.dir, "state"))
+			recs, _ := audit.List(context.Background(), st, "lahti", month(1))
+			if len(recs) != 1 {
+				t.Errorf("%d audit records, want 1", len(recs))
+			}
+			if got := len(tl.ledger().Periods[month(1)].Lines); got != 7 {
+				t.Errorf("ledger holds %d lines of 2026-01, want 7", got)
+			}
+			if second := tl.run(month(2)); len(second.Lines) != 3 {
+				t.Errorf("next month: %d lines, want 3 (January's not billed again)", len(second.Lines))
+			}
+		})
+	}
+}
+
+func assertNoHetu(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i := 1; i <= len(timelineCodes)+1; i++ {
+			if bytes.Contains(b, []byte(synthetic(i))) || bytes.Contains(b, []byte(synthetic(99))) {
+				t.Errorf("%s contains an identity code", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func decimalOf(s string) (decimal.Decimal, error) {
+	if s == "" {
+		return decimal.Zero, nil
+	}
+	return decimal.NewFromString(s)
+}
+
+// TestExplain: explain gathers one client's billed, entitled and due lines.
+func TestExplain(t *testing.T) {
+	tl := newTimeline(t)
+	tl.run(month(1))
+	tl.run(month(2))
+	tl.prepare(month(3))
+	o := tl.options(month(3))
+	x, err := run.Explain(context.Background(), o, cA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var billed, due, entitled []string
+	for _, l := range x.Billed {
+		billed = append(billed, fmt.Sprintf("%s %s %s", l.Period, l.Type, l.Amount.StringFixed(2)))
+	}
+	for _, l := range x.Due {
+		due = append(due, fmt.Sprintf("%s %s", l.Type, l.Amount.StringFixed(2)))
+	}
+	for _, l := range x.Entitled {
+		entitled = append(entitled, fmt.Sprintf("%s %s", l.Type, l.Amount.StringFixed(2)))
+	}
+	if want := []string{"2026-01 INFO 50.00", "2026-01 ALOITUS 400.00", "2026-02 VAIKUTTAVUUS 90.00"}; !slices.Equal(billed, want) {
+		t.Errorf("billed %q, want %q", billed, want)
+	}
+	if want := []string{"VAIKUTTAVUUS 10.00"}; !slices.Equal(due, want) {
+		t.Errorf("due %q, want %q", due, want)
+	}
+	if want := []string{"INFO 50.00", "ALOITUS 400.00", "VAIKUTTAVUUS 90.00", "VAIKUTTAVUUS 10.00"}; !slices.Equal(entitled, want) {
+		t.Errorf("entitled %q, want %q", entitled, want)
+	}
+	if x.Client == nil || x.Client.Start == nil || len(x.Accruals) == 0 {
+		t.Errorf("client data missing: %+v", x)
+	}
+	// Explain is read-only.
+	if got := len(tl.ledger().Periods); got != 2 {
+		t.Errorf("ledger has %d periods after explain, want 2", got)
+	}
+}
