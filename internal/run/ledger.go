@@ -59,6 +59,10 @@ type ledgerRun struct {
 	started   time.Time
 }
 
+// EnvObjectCustomTime names the environment variable holding the Custom-Time
+// stamped on every state object in Cloud Storage.
+const EnvObjectCustomTime = "TYOMATKA_OBJECT_CUSTOM_TIME"
+
 // OpenState opens the configured state store. The returned close func
 // releases any client.
 func OpenState(ctx context.Context, cfg *config.Config) (state.Store, func(), error) {
@@ -74,7 +78,18 @@ func OpenState(ctx context.Context, cfg *config.Config) (state.Store, func(), er
 		if err != nil {
 			return nil, nil, fmt.Errorf("state bucket %s: %w", cfg.State.Bucket, err)
 		}
-		return state.NewGCS(c, cfg.State.Bucket, cfg.State.Prefix), func() { c.Close() }, nil
+		g := state.NewGCS(c, cfg.State.Bucket, cfg.State.Prefix)
+		// The deployment passes the bucket lifecycle's deletion stamp (see
+		// deploy/gcp); every object written carries it as its Custom-Time.
+		if v := os.Getenv(EnvObjectCustomTime); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				c.Close()
+				return nil, nil, fmt.Errorf("%w: %s=%q: want an RFC 3339 time such as 2031-01-28T00:00:00Z", ErrConfig, EnvObjectCustomTime, v)
+			}
+			g.CustomTime = t
+		}
+		return g, func() { c.Close() }, nil
 	}
 	return nil, nil, fmt.Errorf("%w: state kind %q", ErrConfig, cfg.State.Kind)
 }
