@@ -19,7 +19,7 @@ RUN CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
 # nothing to run a shell with.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/tyomatka /tyomatka
-COPY jobs/ /etc/tyomatka/jobs/
+COPY jobs/cloud/ /etc/tyomatka/jobs/
 USER nonroot:nonroot
 ENTRYPOINT ["/tyomatka"]
 CMD ["run-all", "--jobs", "/etc/tyomatka/jobs"]

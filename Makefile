@@ -35,5 +35,18 @@ sample:
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=20s ./internal/hetu
 
+# The container image (see deploy/gcp/README.md). Needs a Docker engine or the
+# gcloud CLI; IMAGE is e.g. europe-north1-docker.pkg.dev/PROJECT/tyomatka/tyomatka:$(VERSION).
+IMAGE ?= tyomatka:$(VERSION)
+image:
+	@if docker info >/dev/null 2>&1; then \
+		docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) . ; \
+	elif command -v gcloud >/dev/null 2>&1; then \
+		gcloud builds submit --region=europe-north1 --tag $(IMAGE) . ; \
+	else \
+		echo "make image: no Docker engine or gcloud here; building the static binary the image would hold" ; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/tyomatka-linux-amd64 ./cmd/tyomatka && ls -l bin/tyomatka-linux-amd64 ; \
+	fi
+
 clean:
 	rm -rf bin out

@@ -16,6 +16,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Europe/Helsinki must resolve on a distroless or scratch image too: the
+	// run date D and the default period depend on it.
+	_ "time/tzdata"
 )
 
 func main() {

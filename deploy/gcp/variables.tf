@@ -26,7 +26,7 @@ variable "job_name" {
 }
 
 variable "areas" {
-  description = "Areas the job serves; each needs jobs/<area>.toml in the image."
+  description = "Areas the job serves; each needs jobs/cloud/<area>.toml in the image."
   type        = list(string)
   default     = ["lahti"]
 

@@ -1,0 +1,150 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/civil"
+
+	"tyomatka/internal/config"
+)
+
+const valid = `
+area = "lahti"
+default_municipality = "Lahti"
+[contract]
+name = "TyöMatka"
+provider = "Oy"
+valid_from = 2026-01-01
+valid_to = 2027-12-31
+vat_percent = "25.5"
+[fees]
+info = "50.00"
+start = "400.00"
+employed_open = "1500.00"
+employed_subsidised = "750.00"
+[verification]
+sustain_months = 3
+max_benefit_days = 5
+[effectiveness]
+baseline_months = 3
+followup_months = 12
+share_percent = "30"
+cap_per_client = "3000.00"
+[reconciliation]
+accrual_days_tolerance = 25
+[source]
+kind = "local"
+tracking = "data/t.xlsx"
+accruals = "data/k"
+output = "out"
+[state]
+kind = "local"
+dir = "out/state"
+[secrets]
+kind = "env"
+pseudonym_key_env = "KEY"
+`
+
+func TestParseValid(t *testing.T) {
+	c, err := config.Parse([]byte(valid), "/etc/jobs/lahti.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Contract.ValidFrom, (civil.Date{Year: 2026, Month: 1, Day: 1}); got != want {
+		t.Errorf("valid_from = %v, want %v", got, want)
+	}
+	if got, want := c.Contract.VATPercent.String(), "25.5"; got != want {
+		t.Errorf("vat = %s, want %s", got, want)
+	}
+	if got, want := c.Source.Tracking, "/etc/jobs/data/t.xlsx"; got != want {
+		t.Errorf("tracking = %s, want %s (relative to the file)", got, want)
+	}
+	if got, want := c.State.Dir, "/etc/jobs/out/state"; got != want {
+		t.Errorf("state dir = %s, want %s", got, want)
+	}
+	if c.Location == nil || c.Location.String() != "Europe/Helsinki" {
+		t.Errorf("timezone default: %v", c.Location)
+	}
+	if c.Hash == "" {
+		t.Error("no config hash")
+	}
+}
+
+// TestParseErrors: every mistake names the key.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, from, to, key string
+		err                 error
+	}{
+		{"unknown top-level key", `area = "lahti"`, "area = \"lahti\"\nareas = 1", "areas", config.ErrUnknownKey},
+		{"unknown nested key", `share_percent = "30"`, "share_percent = \"30\"\nshare = 1", "effectiveness.share", config.ErrUnknownKey},
+		{"unknown section", `[state]`, "[stat]\nx = 1\n[state]", "stat", config.ErrUnknownKey},
+		{"missing key", `vat_percent = "25.5"`, ``, "contract.vat_percent", config.ErrMissingKey},
+		{"missing section key", `pseudonym_key_env = "KEY"`, ``, "secrets.pseudonym_key_env", config.ErrMissingKey},
+		{"money not a number", `info = "50.00"`, `info = "fifty"`, "fees.info", config.ErrInvalid},
+		{"negative money", `start = "400.00"`, `start = "-1"`, "fees.start", config.ErrInvalid},
+		{"valid_to before valid_from", `valid_to = 2027-12-31`, `valid_to = 2025-12-31`, "contract.valid_to", config.ErrInvalid},
+		{"bad source kind", `kind = "local"
+tracking`, `kind = "ftp"
+tracking`, "source.kind", config.ErrInvalid},
+		{"sharepoint without site", `kind = "local"
+tracking`, `kind = "sharepoint"
+drive = "Asiakirjat"
+tracking`, "source.site", config.ErrMissingKey},
+		{"gcs without bucket", `kind = "local"
+dir = "out/state"`, `kind = "gcs"`, "state.bucket", config.ErrMissingKey},
+		{"baseline months zero", `baseline_months = 3`, `baseline_months = 0`, "effectiveness.baseline_months", config.ErrInvalid},
+		{"bad time zone", `area = "lahti"`, "area = \"lahti\"\ntimezone = \"Mars/Olympus\"", "timezone", config.ErrInvalid},
+		{"area with a slash", `area = "lahti"`, `area = "la/hti"`, "area", config.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.from) {
+				t.Fatalf("fixture lacks %q", tt.from)
+			}
+			_, err := config.Parse([]byte(strings.Replace(valid, tt.from, tt.to, 1)), "jobs/x.toml")
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if ce.Key != tt.key || !errors.Is(err, tt.err) {
+				t.Errorf("err = %v (key %q), want key %q and %v", err, ce.Key, tt.key, tt.err)
+			}
+			if !strings.Contains(err.Error(), "jobs/x.toml") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+		})
+	}
+}
+
+func TestSyntaxErrorNamesLine(t *testing.T) {
+	_, err := config.Parse([]byte("area = \"lahti\"\n[fees"), "jobs/x.toml")
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err = %v, want a line number", err)
+	}
+}
+
+// TestShippedConfigurationsLoad: every configuration in the repository is
+// valid, so a typo in a deployed job fails CI, not the monthly run.
+func TestShippedConfigurationsLoad(t *testing.T) {
+	var paths []string
+	for _, pattern := range []string{"../../jobs/*.toml", "../../jobs/*/*.toml", "../../testdata/example/*.toml"} {
+		m, _ := filepath.Glob(pattern)
+		paths = append(paths, m...)
+	}
+	if len(paths) < 3 {
+		t.Fatalf("found only %d configurations", len(paths))
+	}
+	for _, p := range paths {
+		if _, err := config.Load(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	if _, err := os.Stat("../../jobs/lahti.toml"); err != nil {
+		t.Errorf("the embedded default job is missing: %v", err)
+	}
+}
