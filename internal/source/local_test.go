@@ -1,0 +1,120 @@
+package source_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"tyomatka/internal/source"
+)
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLocalAccrualsInNameOrder(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"kelmu_2026-03.csv", "Kelmu_2025-12.xlsx", "~$Kelmu_2025-12.xlsx", ".hidden.csv", "notes.txt", "kelmu_2026-04.CSV"} {
+		write(t, filepath.Join(dir, n), n)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "old.csv"), 0o755); err != nil { // a folder, not a list
+		t.Fatal(err)
+	}
+	l := &source.Local{AccrualDir: dir}
+	files, err := l.Accruals(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+		if len(f.SHA256) != 64 || f.Version != "sha256:"+f.SHA256 || f.Size != int64(len(f.Name)) {
+			t.Errorf("%s: sha %q version %q size %d", f.Name, f.SHA256, f.Version, f.Size)
+		}
+	}
+	want := []string{"Kelmu_2025-12.xlsx", "kelmu_2026-03.csv", "kelmu_2026-04.CSV"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("names = %q, want %q", names, want)
+	}
+}
+
+func TestLocalMissingInputs(t *testing.T) {
+	l := &source.Local{TrackingPath: filepath.Join(t.TempDir(), "nope.xlsx"), AccrualDir: filepath.Join(t.TempDir(), "nope")}
+	if _, err := l.Tracking(context.Background()); !errors.Is(err, source.ErrNotFound) || !strings.Contains(err.Error(), "nope.xlsx") {
+		t.Errorf("Tracking: %v", err)
+	}
+	if _, err := l.Accruals(context.Background()); !errors.Is(err, source.ErrNotFound) {
+		t.Errorf("Accruals: %v", err)
+	}
+}
+
+// TestLocalWriteKeepsChangedFiles: a file changed after the bot wrote it is
+// kept and the new one written beside it; an unchanged one is replaced.
+func TestLocalWriteKeepsChangedFiles(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	l := &source.Local{OutputRoot: root}
+	w, err := l.Write(ctx, "2026-05", []source.Output{{Name: "a.xlsx", Data: []byte("v1")}, {Name: "b.json", Data: []byte("{}")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) != 2 || w[0].Beside || w[0].Name != "a.xlsx" {
+		t.Fatalf("first write: %+v", w)
+	}
+	// Unchanged since the bot wrote it: replaced in place.
+	w2, err := l.Write(ctx, "2026-05", []source.Output{{Name: "a.xlsx", Data: []byte("v2"), Previous: w[0].Version}})
+	if err != nil || w2[0].Beside || w2[0].Name != "a.xlsx" {
+		t.Fatalf("rewrite: %+v, %v", w2, err)
+	}
+	// Finance types into it: the bot's next write goes beside it.
+	write(t, filepath.Join(root, "2026-05", "a.xlsx"), "finance's edit")
+	w3, err := l.Write(ctx, "2026-05", []source.Output{{Name: "a.xlsx", Data: []byte("v3"), Previous: w2[0].Version}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w3[0].Beside || w3[0].Name != "a (2).xlsx" || w3[0].Note == "" {
+		t.Fatalf("changed file: %+v", w3[0])
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "2026-05", "a.xlsx")); string(b) != "finance's edit" {
+		t.Errorf("the changed file was overwritten: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "2026-05", "a (2).xlsx")); string(b) != "v3" {
+		t.Errorf("beside: %q", b)
+	}
+	// Nothing temporary is left behind.
+	entries, _ := os.ReadDir(filepath.Join(root, "2026-05"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+	// Fetch reads back what is there now, with its version.
+	data, ver, err := l.Fetch(ctx, "2026-05", "a (2).xlsx")
+	if err != nil || string(data) != "v3" || ver != w3[0].Version {
+		t.Errorf("Fetch = %q, %q, %v", data, ver, err)
+	}
+	if _, _, err := l.Fetch(ctx, "2026-05", "missing.xlsx"); !errors.Is(err, source.ErrNotFound) {
+		t.Errorf("Fetch missing: %v", err)
+	}
+}
+
+func TestWriteFileAtomicLeavesOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "x.json") // folder does not exist: the write fails
+	if err := source.WriteFileAtomic(path, []byte("new")); err == nil {
+		t.Fatal("write into a missing folder succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %d entries", len(entries))
+	}
+}
