@@ -33,14 +33,20 @@ const exampleDir = "../../testdata/example"
 
 func runExample(t *testing.T, out string, logw io.Writer) *run.Outcome {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	return runJob(t, filepath.Join(exampleDir, "example.toml"), period.Month{Year: 2026, Month: 5}, civil.Date{Year: 2026, Month: 6, Day: 22}, out, logw)
+}
+
+// runJob runs a configuration as a dry run into out, logging JSON to logw.
+func runJob(t *testing.T, cfgPath string, p period.Month, asOf civil.Date, out string, logw io.Writer) *run.Outcome {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o, err := run.Run(context.Background(), run.Options{
 		Config:  cfg,
-		Period:  period.Month{Year: 2026, Month: 5},
-		AsOf:    civil.Date{Year: 2026, Month: 6, Day: 22},
+		Period:  p,
+		AsOf:    asOf,
 		DryRun:  true,
 		OutDir:  out,
 		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
@@ -96,15 +102,34 @@ func TestRerunIsByteIdentical(t *testing.T) {
 // inside the workbooks) and every log line for any identity code or name of
 // the tracking workbook.
 func TestNoPersonalDataInOutputsOrLogs(t *testing.T) {
-	out := t.TempDir()
-	var logs bytes.Buffer
-	runExample(t, out, &logs)
+	cases := []struct {
+		name, cfg, tracking string
+		p                   period.Month
+		asOf                civil.Date
+	}{
+		{"example", filepath.Join(exampleDir, "example.toml"), filepath.Join(exampleDir, "TyoMatka_seuranta.xlsx"),
+			period.Month{Year: 2026, Month: 5}, civil.Date{Year: 2026, Month: 6, Day: 22}},
+		{"sample", "../../jobs/lahti.toml", "../../testdata/sample/TyoMatka_seuranta.xlsx",
+			period.Month{Year: 2026, Month: 10}, civil.Date{Year: 2026, Month: 11, Day: 20}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := t.TempDir()
+			var logs bytes.Buffer
+			runJob(t, c.cfg, c.p, c.asOf, out, &logs)
+			scanForPersonalData(t, out, logs.String(), personalData(t, c.tracking))
+		})
+	}
+}
 
-	secrets := personalData(t, filepath.Join(exampleDir, "TyoMatka_seuranta.xlsx"))
+// scanForPersonalData fails the test when any of secrets appears in the log
+// or in any file of out (each XML part inside the workbooks).
+func scanForPersonalData(t *testing.T, out, log string, secrets []string) {
+	t.Helper()
 	if len(secrets) < 10 {
 		t.Fatalf("found only %d identity codes and names to look for", len(secrets))
 	}
-	haystacks := map[string]string{"log": logs.String()}
+	haystacks := map[string]string{"log": log}
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
 		data, _ := os.ReadFile(filepath.Join(out, e.Name()))
