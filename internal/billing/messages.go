@@ -10,12 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
 
-	"tyomatka/internal/hetu"
+	"tyomatka/internal/cellvalue"
 	"tyomatka/internal/period"
 	"tyomatka/internal/tracking"
 )
@@ -35,19 +34,13 @@ var (
 	labelEmployment = label{"Työllistymispäivä", "työllistymispäivää", "työllistymistä"}
 )
 
-// maxQuoted bounds a quoted cell so that a pasted paragraph cannot flood the
-// report.
-const maxQuoted = 40
-
-// quote returns a cell's text for a message. A value that is a valid identity
-// code is never repeated, whichever column it was typed into.
+// quote returns a cell's text for a message when it is safe to repeat: a
+// date or a number as typed. Anything that could be a name or an identity
+// code (valid or mistyped) is described instead (SPEC §3.4, §4).
 func quote(raw string) string {
 	raw = strings.TrimSpace(raw)
-	if hetu.Valid(raw) {
+	if !cellvalue.Quotable(raw) {
 		return "(arvoa ei näytetä)"
-	}
-	if utf8.RuneCountInString(raw) > maxQuoted {
-		raw = string([]rune(raw)[:maxQuoted]) + "…"
 	}
 	return strconv.Quote(raw)
 }

@@ -323,6 +323,47 @@ func TestNoIdentityCodeInText(t *testing.T) {
 	}
 }
 
+// TestNoNameOrMistypedCodeQuoted: a name, or an identity code with a typo
+// (so not a valid code), typed into a quoted column is reported without
+// repeating it; dates and numbers as typed are still quoted.
+func TestNoNameOrMistypedCodeQuoted(t *testing.T) {
+	valid := string(synthetic(42))
+	mistyped := valid[:10] + string("0123456789ABCDEFHJKLMNPRSTUVWXY"[(strings.IndexByte("0123456789ABCDEFHJKLMNPRSTUVWXY", valid[10])+1)%31])
+	secrets := []string{"Virtanen Ville", "Meikäläinen Matti", mistyped, strings.ToLower(mistyped), valid[:6] + " " + valid[6:]}
+	for _, secret := range secrets {
+		f := exampleFx(t)
+		f.wb.Clients[0].End = cell("Paattyminen", secret)
+		f.wb.Clients[2].Info = cell("Infotilaisuus", secret)
+		f.wb.Clients[5].EmploymentType, f.wb.Clients[5].TypeRaw = tracking.TypeUnknown, secret
+		f.wb.Clients[5].Employment = cell("Työllistyminen", "2026-03-20")
+		f.wb.Clients[1].DaysRaw = secret
+		f.wb.Clients[1].Referral = cell("Ohjattu", "2025-12-01")
+		f.wb.Clients = append(f.wb.Clients, tracking.Client{Row: 40, HetuColumn: "Hetu", Hetu: synthetic(43), HetuValid: true,
+			Referral: cell("Ohjattu", secret)})
+		res := f.run()
+		n := 0
+		for _, x := range res.Findings {
+			if strings.Contains(strings.ToUpper(x.Message), strings.ToUpper(secret)) {
+				t.Errorf("%s message repeats %q: %s", x.Code, secret, x.Message)
+			}
+			if strings.Contains(x.Message, "(arvoa ei näytetä)") {
+				n++
+			}
+		}
+		if n < 5 {
+			t.Errorf("%q: %d findings say the value is not shown, want 5", secret, n)
+		}
+	}
+	// A two-digit year is still quoted: it is what the unit head must fix.
+	f := exampleFx(t)
+	f.wb.Clients[0].End = cell("Paattyminen", "3.5.26")
+	for _, x := range f.run().Findings {
+		if x.Code == finding.DateInvalid && !strings.Contains(x.Message, `"3.5.26"`) {
+			t.Errorf("date not quoted: %s", x.Message)
+		}
+	}
+}
+
 // TestDeterminism: Compute twice, and on shuffled rows, gives the same result.
 func TestDeterminism(t *testing.T) {
 	build := func() *fx {

@@ -598,14 +598,15 @@ func invalid(kind, s, reason string) error {
 	return fmt.Errorf("%s %s: %s", kind, show(s), reason)
 }
 
-// show quotes s for an error message when it cannot be an identity code or a
-// name: at most maxShown bytes of digits, spaces and the punctuation of
-// dates and numbers, and no run of six digits followed by '+' or '-' (spaces
-// ignored, as identity-code normalisation ignores them). Anything else is
-// described, not quoted.
-func show(s string) string {
-	if len(s) > maxShown {
-		return "(value not shown)"
+// Quotable reports whether a cell's text may be repeated in an error
+// message or a report: at most maxShown bytes of digits, spaces and the
+// punctuation of dates and numbers, and no run of six digits followed by '+'
+// or '-' (spaces ignored, as identity-code normalisation ignores them). A
+// name or an identity code — valid or mistyped — never is. Findings and
+// errors quote a value only when Quotable allows, and describe it otherwise.
+func Quotable(s string) bool {
+	if s == "" || len(s) > maxShown {
+		return false
 	}
 	run := 0 // consecutive digits, spaces ignored
 	for _, r := range s {
@@ -617,13 +618,22 @@ func show(s string) string {
 			continue
 		case r == '-' || r == '+':
 			if run >= 6 {
-				return "(value not shown)"
+				return false
 			}
 		case strings.ContainsRune(".,/:−€TZ", r):
 		default:
-			return "(value not shown)"
+			return false
 		}
 		run = 0
+	}
+	return true
+}
+
+// show quotes s for an error message when Quotable allows; anything else is
+// described, not quoted.
+func show(s string) string {
+	if !Quotable(s) {
+		return "(value not shown)"
 	}
 	return strconv.Quote(s)
 }
