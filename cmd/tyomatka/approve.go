@@ -67,7 +67,8 @@ func (f *ledgerFlags) options(ctx context.Context, stderr io.Writer, getenv func
 	if err != nil {
 		return run.Options{}, nil, err
 	}
-	o := run.Options{Config: cfg, Version: Version(), Getenv: getenv, Log: newLogger(stderr, *f.logFormat, getenv), Remote: openRemote}
+	o := run.Options{Config: cfg, Version: Version(), Getenv: getenv, Log: newLogger(stderr, *f.logFormat, getenv)}
+	o.Remote = openRemote(getenv, o.Log)
 	closeFn := func() {}
 	if needSecrets {
 		var sec secrets.Store

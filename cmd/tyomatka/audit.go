@@ -6,11 +6,14 @@ import (
 	"io"
 	"strings"
 
+	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
 
 	"tyomatka/internal/audit"
+	"tyomatka/internal/config"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/run"
+	"tyomatka/internal/state"
 )
 
 // cmdAudit prints the ledger's periods, or one period's history: its
@@ -18,12 +21,34 @@ import (
 // decisions.
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	f := newLedgerFlags("audit", stderr)
+	fromFlag := f.fs.String("from", "", "list the runs started on or after this date `YYYY-MM-DD` (the use log)")
+	toFlag := f.fs.String("to", "", "list the runs started on or before this date `YYYY-MM-DD`")
 	if help, err := f.parse("audit", args); help || err != nil {
 		return err
 	}
 	p, err := f.month("audit")
 	if err != nil {
 		return err
+	}
+	var from, to civil.Date
+	for _, d := range []struct {
+		flag string
+		in   *string
+		out  *civil.Date
+	}{{"--from", fromFlag, &from}, {"--to", toFlag, &to}} {
+		if *d.in == "" {
+			continue
+		}
+		if *d.out, err = civil.ParseDate(*d.in); err != nil {
+			return usageError{fmt.Sprintf("audit: %s %q: want YYYY-MM-DD", d.flag, *d.in)}
+		}
+	}
+	byDate := *fromFlag != "" || *toFlag != ""
+	if byDate && !p.IsZero() {
+		return usageError{"audit: give --period or --from/--to, not both"}
+	}
+	if byDate && !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return usageError{fmt.Sprintf("audit: --to %s is before --from %s", to, from)}
 	}
 	o, closeFn, err := f.options(ctx, stderr, getenv, false)
 	if err != nil {
@@ -36,6 +61,9 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	defer closeSt()
 
+	if byDate {
+		return printUseLog(ctx, stdout, st, o.Config, from, to)
+	}
 	if p.IsZero() {
 		snap, err := ledger.Load(ctx, st, o.Config.Area)
 		if err != nil {
@@ -121,4 +149,41 @@ func lineTotals(ls []ledger.Line) (int, decimal.Decimal) {
 		sum = sum.Add(l.Amount)
 	}
 	return len(ls), sum
+}
+
+// printUseLog lists every audit record of the area whose run started in
+// [from, to] (dates in the area's time zone; a zero bound is open): what
+// started it and which personal-data files it read.
+func printUseLog(ctx context.Context, w io.Writer, st state.Store, cfg *config.Config, from, to civil.Date) error {
+	recs, err := audit.ListArea(ctx, st, cfg.Area)
+	if err != nil {
+		return err
+	}
+	var in []audit.Record
+	for _, r := range recs {
+		d := civil.DateOf(r.StartedAt.In(cfg.Location))
+		if !from.IsZero() && d.Before(from) || !to.IsZero() && d.After(to) {
+			continue
+		}
+		in = append(in, r)
+	}
+	span := func(d civil.Date) string {
+		if d.IsZero() {
+			return "…"
+		}
+		return d.String()
+	}
+	fmt.Fprintf(w, "Use log of %s, runs started %s – %s (%d):\n", cfg.Area, span(from), span(to), len(in))
+	for _, r := range in {
+		fmt.Fprintf(w, "Period %s:\n", r.Period)
+		printRecord(w, r)
+		if r.Rekey != nil {
+			fmt.Fprintf(w, "    key rotation %s → %s: %d persons, %d lines, %d unmapped, %d aliases\n",
+				r.Rekey.OldKeyID, r.Rekey.NewKeyID, r.Rekey.Persons, r.Rekey.Lines, r.Rekey.Unmapped, r.Rekey.Aliases)
+		}
+		if len(r.Purged) > 0 {
+			fmt.Fprintf(w, "    retention deleted periods %s\n", strings.Join(r.Purged, ", "))
+		}
+	}
+	return nil
 }

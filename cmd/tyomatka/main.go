@@ -40,8 +40,11 @@ commands:
   run       compute one area's billing month: tyomatka run --config jobs/lahti.toml [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run] [--out DIR]
   run-all   run this Cloud Run task's share of every area in a jobs folder: tyomatka run-all --jobs jobs/
   approve   apply finance's decision on a period's invoice basis: tyomatka approve --config jobs/lahti.toml --period YYYY-MM
-  audit     print the ledger, or a period's history: tyomatka audit --config jobs/lahti.toml [--period YYYY-MM]
+  audit     print the ledger, a period's history, or the use log of a date range: tyomatka audit --config jobs/lahti.toml [--period YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD]
   explain   explain one client's lines and findings: tyomatka explain --config jobs/lahti.toml --code TM-0042 [--period YYYY-MM]
+  subject   answer a subject access request (identity code from stdin or a file): tyomatka subject --config jobs/lahti.toml [--in FILE] [--out DIR] < code.txt
+  purge     delete what is past its keeping time from the state store: tyomatka purge --config jobs/lahti.toml [--dry-run]
+  rekey     move the ledger to a new pseudonymisation key: tyomatka rekey --config jobs/lahti.toml --new-key NAME [--old-key NAME] [--force]
   generate  write synthetic sample or scale data: tyomatka generate -clients N -months M -last YYYY-MM -out DIR
   version   print the binary's version
 
@@ -63,6 +66,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return cmdAudit(ctx, args[1:], stdout, stderr, getenv)
 	case "explain":
 		return cmdExplain(ctx, args[1:], stdout, stderr, getenv)
+	case "subject":
+		return cmdSubject(ctx, args[1:], stdout, stderr, getenv)
+	case "purge":
+		return cmdPurge(ctx, args[1:], stdout, stderr, getenv)
+	case "rekey":
+		return cmdRekey(ctx, args[1:], stdout, stderr, getenv)
 	case "generate", "gen":
 		return cmdGenerate(ctx, args[1:], stdout)
 	case "version", "--version":

@@ -67,7 +67,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	defer sec.Close()
 	opts.Secrets = sec
-	opts.Remote = openRemote
+	opts.Remote = openRemote(getenv, opts.Log)
 
 	stopProfile, err := startProfile()
 	if err != nil {

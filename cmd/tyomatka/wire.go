@@ -11,7 +11,6 @@ import (
 	"tyomatka/internal/gen"
 	"tyomatka/internal/logging"
 	"tyomatka/internal/secrets"
-	"tyomatka/internal/source"
 )
 
 func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) string) (secrets.Store, error) {
@@ -20,12 +19,6 @@ func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) st
 		return nil, fmt.Errorf("config %s: secrets: %w", cfg.Path, err)
 	}
 	return s, nil
-}
-
-// openRemote connects the remote source kinds. SharePoint is wired in
-// sharepoint.go.
-func openRemote(ctx context.Context, cfg *config.Config, sec secrets.Getter) (source.Source, source.Sink, error) {
-	return nil, nil, fmt.Errorf("source kind %q is not available in this build", cfg.Source.Kind)
 }
 
 func cmdGenerate(ctx context.Context, args []string, stdout io.Writer) error {

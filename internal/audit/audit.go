@@ -28,7 +28,19 @@ const (
 	KindRun     = "run"     // a run that issued its period
 	KindSealed  = "sealed"  // a run for a sealed period: nothing recomputed
 	KindApprove = "approve" // tyomatka approve
+	KindRekey   = "rekey"   // tyomatka rekey: the ledger moved to a new pseudonym key
+	KindPurge   = "purge"   // retention deleted periods (tyomatka purge, or the job after a run)
 )
+
+// Rotation is what a key rotation did. Key ids are fingerprints, never keys.
+type Rotation struct {
+	OldKeyID string `json:"old_key_id"`
+	NewKeyID string `json:"new_key_id"`
+	Persons  int    `json:"persons"`  // keys mapped to a new key
+	Lines    int    `json:"lines"`    // ledger lines whose key changed
+	Unmapped int    `json:"unmapped"` // keys kept under the old key (not in the workbook)
+	Aliases  int    `json:"aliases"`  // line ids kept stable through an alias
+}
 
 // File is one input or output.
 type File struct {
@@ -77,6 +89,8 @@ type Record struct {
 	Decisions     []Decision       `json:"decisions"`
 	LedgerBefore  state.Generation `json:"ledger_generation_before"`
 	LedgerAfter   state.Generation `json:"ledger_generation_after"`
+	Rekey         *Rotation        `json:"rekey,omitempty"`
+	Purged        []string         `json:"purged,omitempty"` // periods retention deleted
 }
 
 // Tally fills Lines and Totals from the lines the run issued.
@@ -191,5 +205,34 @@ func List(ctx context.Context, st state.Store, area string, p period.Month) ([]R
 		}
 		out = append(out, r)
 	}
+	return out, nil
+}
+
+// ListArea returns every record of area, of every period, ordered by start
+// time (the use log).
+func ListArea(ctx context.Context, st state.Store, area string) ([]Record, error) {
+	names, err := st.List(ctx, "audit/"+area+"/")
+	if err != nil {
+		return nil, fmt.Errorf("list audit records: %w", err)
+	}
+	var out []Record
+	for _, n := range names {
+		if !strings.HasSuffix(n, ".json") {
+			continue
+		}
+		raw, _, err := st.Get(ctx, n)
+		if errors.Is(err, state.ErrNotFound) {
+			continue // deleted by retention since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read audit record %s: %w", n, err)
+		}
+		var r Record
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("read audit record %s: %w", n, err)
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
 	return out, nil
 }

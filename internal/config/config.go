@@ -33,6 +33,7 @@ type Config struct {
 	Source         Source
 	State          State
 	Secrets        Secrets
+	Retention      Retention
 
 	// Path is the file the configuration was read from; Dir its folder, against
 	// which relative local paths are resolved.
@@ -86,6 +87,17 @@ type Source struct {
 	Output   string
 	Site     string // sharepoint: "host:/sites/path"
 	Drive    string // sharepoint: library name
+
+	// sharepoint: the app registration the job signs in to Entra ID as.
+	TenantID   string
+	ClientID   string
+	Auth       string // "federated", "secret" or "certificate"
+	Credential string // secret, certificate: secrets-source name of the client secret or PEM certificate and key
+
+	// sharepoint, optional Graph tuning; zero means the built-in default.
+	RequestsPerSecond         float64
+	UploadSessionThresholdMiB int
+	MaxRetryMinutes           int
 }
 
 // State says where the ledger and audit records are kept.
@@ -102,6 +114,28 @@ type Secrets struct {
 	PseudonymKeyEnv string // env
 	PseudonymKey    string // file: path; secretmanager: resource name
 }
+
+// Retention is how long the register's data may be kept (optional section
+// [retention]).
+type Retention struct {
+	// DeleteBy is the register's deletion date: on and after it the job
+	// refuses to process data and purge deletes everything of the area. It
+	// must agree with the state bucket's lifecycle in deploy/gcp.
+	DeleteBy civil.Date
+	// KeepYears is how many full years after the end of a billing month's
+	// year its ledger period and audit records are kept. The default 6
+	// follows the Accounting Act (kirjanpitolaki 2:10 §): vouchers, which the
+	// invoice basis and its audit trail are, are kept six years from the end
+	// of the year in which the financial year ended.
+	KeepYears int
+}
+
+// Retention defaults: the deletion date of the register's privacy notice
+// ("by 1/2031 at the latest") and the Accounting Act's six years.
+var (
+	DefaultDeleteBy  = civil.Date{Year: 2031, Month: time.January, Day: 31}
+	DefaultKeepYears = 6
+)
 
 // Error is a configuration error naming the file and key.
 type Error struct {
@@ -164,6 +198,14 @@ type file struct {
 		Output   string `toml:"output"`
 		Site     string `toml:"site"`
 		Drive    string `toml:"drive"`
+
+		TenantID                  string  `toml:"tenant_id"`
+		ClientID                  string  `toml:"client_id"`
+		Auth                      string  `toml:"auth"`
+		Credential                string  `toml:"credential"`
+		RequestsPerSecond         float64 `toml:"requests_per_second"`
+		UploadSessionThresholdMiB int     `toml:"upload_session_threshold_mib"`
+		MaxRetryMinutes           int     `toml:"max_retry_minutes"`
 	} `toml:"source"`
 	State struct {
 		Kind   string `toml:"kind"`
@@ -176,6 +218,10 @@ type file struct {
 		PseudonymKeyEnv string `toml:"pseudonym_key_env"`
 		PseudonymKey    string `toml:"pseudonym_key"`
 	} `toml:"secrets"`
+	Retention struct {
+		DeleteBy  time.Time `toml:"delete_by"`
+		KeepYears int       `toml:"keep_years"`
+	} `toml:"retention"`
 }
 
 // required lists the keys every configuration must define.
@@ -316,6 +362,10 @@ func Parse(data []byte, path string) (*Config, error) {
 		if c.Source.Drive == "" {
 			return nil, &Error{File: path, Key: "source.drive", Err: ErrMissingKey}
 		}
+		if err := c.graphSettings(f.Source.TenantID, f.Source.ClientID, f.Source.Auth, f.Source.Credential,
+			f.Source.RequestsPerSecond, f.Source.UploadSessionThresholdMiB, f.Source.MaxRetryMinutes); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, bad("source.kind", "want \"local\" or \"sharepoint\", got %q", c.Source.Kind)
 	}
@@ -353,7 +403,54 @@ func Parse(data []byte, path string) (*Config, error) {
 	default:
 		return nil, bad("secrets.kind", "want \"env\", \"file\" or \"secretmanager\", got %q", c.Secrets.Kind)
 	}
+
+	c.Retention = Retention{DeleteBy: DefaultDeleteBy, KeepYears: DefaultKeepYears}
+	if md.IsDefined("retention", "delete_by") {
+		c.Retention.DeleteBy = civil.DateOf(f.Retention.DeleteBy)
+	}
+	if md.IsDefined("retention", "keep_years") {
+		c.Retention.KeepYears = f.Retention.KeepYears
+		if c.Retention.KeepYears < 0 || c.Retention.KeepYears > 100 {
+			return nil, bad("retention.keep_years", "want 0..100, got %d", c.Retention.KeepYears)
+		}
+	}
 	return c, nil
+}
+
+// graphSettings checks and keeps the [source] keys of kind "sharepoint".
+func (c *Config) graphSettings(tenant, client, auth, credential string, rps float64, thresholdMiB, retryMinutes int) error {
+	bad := func(key, format string, args ...any) error {
+		return &Error{File: c.Path, Key: key, Err: fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))}
+	}
+	missing := func(key string) error { return &Error{File: c.Path, Key: key, Err: ErrMissingKey} }
+	switch {
+	case tenant == "":
+		return missing("source.tenant_id")
+	case client == "":
+		return missing("source.client_id")
+	case auth == "":
+		return missing("source.auth")
+	}
+	switch auth {
+	case "federated":
+	case "secret", "certificate":
+		if credential == "" {
+			return missing("source.credential")
+		}
+	default:
+		return bad("source.auth", "want \"federated\", \"secret\" or \"certificate\", got %q", auth)
+	}
+	switch {
+	case rps < 0 || rps > 1000:
+		return bad("source.requests_per_second", "want 0..1000 (0: the default), got %v", rps)
+	case thresholdMiB < 0 || thresholdMiB > 250:
+		return bad("source.upload_session_threshold_mib", "want 0..250 (0: the default), got %d", thresholdMiB)
+	case retryMinutes < 0 || retryMinutes > 60:
+		return bad("source.max_retry_minutes", "want 0..60 (0: the default), got %d", retryMinutes)
+	}
+	c.Source.TenantID, c.Source.ClientID, c.Source.Auth, c.Source.Credential = tenant, client, auth, credential
+	c.Source.RequestsPerSecond, c.Source.UploadSessionThresholdMiB, c.Source.MaxRetryMinutes = rps, thresholdMiB, retryMinutes
+	return nil
 }
 
 func (c *Config) resolve(p string) string {

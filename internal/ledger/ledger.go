@@ -120,6 +120,13 @@ type Ledger struct {
 	Version int                      `json:"version"`
 	Area    string                   `json:"area"`
 	Periods map[period.Month]*Period `json:"periods"`
+
+	// Privacy bookkeeping (keys.go); all empty on a ledger that was never
+	// rotated or purged.
+	KeyID         string            `json:"key_id,omitempty"`         // fingerprint of the pseudonym key the lines' keys are under
+	Aliases       map[string]string `json:"aliases,omitempty"`        // line id computed under KeyID → id recorded before a rotation
+	Unmapped      []UnmappedKey     `json:"unmapped,omitempty"`       // keys a rotation could not map (person no longer in the workbook)
+	PurgedThrough *period.Month     `json:"purged_through,omitempty"` // the latest period deleted by retention
 }
 
 // New returns an empty ledger for area.

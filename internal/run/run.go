@@ -15,10 +15,13 @@ import (
 	"cloud.google.com/go/civil"
 
 	"tyomatka/internal/accrual"
+	"tyomatka/internal/audit"
 	"tyomatka/internal/billing"
 	"tyomatka/internal/config"
 	"tyomatka/internal/finding"
+	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
+	"tyomatka/internal/privacy"
 	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/report"
 	"tyomatka/internal/secrets"
@@ -89,6 +92,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		p = period.Of(asOf).Add(-1)
 	}
 	log = log.With("area", cfg.Area, "period", p.String(), "as_of", asOf.String())
+	// The real date, not the as-of date: an old as-of must not reopen a
+	// register past its deletion date.
+	today := period.Today(now(), cfg.Location)
+	if err := privacy.CheckDeletionDate(cfg, today); err != nil {
+		return nil, err
+	}
 
 	sec := o.Secrets
 	if sec == nil {
@@ -118,6 +127,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer lr.Close()
+	if err := lr.snap.Ledger.CheckKey(ledger.KeyID(keyer)); err != nil {
+		return nil, err
+	}
 	if lr.Sealed() {
 		return lr.sealedOutcome(ctx, asOf)
 	}
@@ -151,7 +163,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		Accruals: acc,
 		Key:      keyer.Key,
 	})
+	// Ids recorded before a key rotation, and retention's deleted periods
+	// (ledger/keys.go).
+	lr.snap.Ledger.StableIDs(res.Lines)
+	res.Lines = lr.snap.Ledger.Retained(res.Lines)
 	plan := lr.plan(res)
+	lr.snap.Ledger.StableIDs(plan.Due)
 	lines := plan.Due
 	res.Findings = plan.Findings
 
@@ -196,6 +213,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		if err := lr.commit(ctx, runID, asOf, lines, append([]source.File{trackFile}, accFiles...), inputs, written, outs, recDir, recOut); err != nil {
 			return nil, err
 		}
+		purge(ctx, lr, log, today)
 	}
 	for _, w := range written {
 		if w.Beside {
@@ -271,4 +289,22 @@ func countSeverity(fs []finding.Finding, s finding.Severity) int {
 		}
 	}
 	return n
+}
+
+// purge applies retention after a committed run (SPEC §1: the job itself
+// deletes what is past its keeping time). A failure is logged, not fatal:
+// the billing is committed, and tyomatka purge can finish the deletion.
+func purge(ctx context.Context, lr *ledgerRun, log *slog.Logger, today civil.Date) {
+	rep, err := privacy.Purge(ctx, lr.st, lr.o.Config, privacy.PurgeOptions{Today: today, StartedBy: audit.StartedBy(lr.o.Getenv), Version: lr.o.Version})
+	if err != nil {
+		log.Warn("retention purge failed; run tyomatka purge", "error", err.Error())
+		return
+	}
+	if rep.Deleted() {
+		periods := make([]string, len(rep.Periods))
+		for i, p := range rep.Periods {
+			periods[i] = p.String()
+		}
+		log.Info("retention purge deleted expired periods", "periods", periods, "objects", len(rep.Objects))
+	}
 }

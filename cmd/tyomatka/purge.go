@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"tyomatka/internal/audit"
+	"tyomatka/internal/config"
+	"tyomatka/internal/period"
+	"tyomatka/internal/privacy"
+	"tyomatka/internal/run"
+)
+
+// cmdPurge deletes what is past its keeping time from the state store (the
+// job also does this after every run).
+func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
+	dryRun := fs.Bool("dry-run", false, "report what would be deleted, delete nothing")
+	logFormat := fs.String("log", "text", "log format: json or text")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("purge: unexpected argument %q", fs.Arg(0))}
+	}
+	if *cfgPath == "" {
+		return usageError{"purge: --config is required, e.g. tyomatka purge --config jobs/lahti.toml --dry-run"}
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
+	st, closeSt, err := run.OpenState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeSt()
+	now := time.Now()
+	rep, err := privacy.Purge(ctx, st, cfg, privacy.PurgeOptions{Today: period.Today(now, cfg.Location), DryRun: *dryRun,
+		Now: now, StartedBy: audit.StartedBy(getenv), Version: Version()})
+	if err != nil {
+		return err
+	}
+	verb := "Deleted"
+	if rep.DryRun {
+		verb = "Would delete"
+	}
+	switch {
+	case rep.All:
+		fmt.Fprintf(stdout, "The register's deletion date %s has come: everything of %s is deleted from the state store.\n", cfg.Retention.DeleteBy, cfg.Area)
+	default:
+		fmt.Fprintf(stdout, "Retention for %s: periods are kept %d full years after their year's end; deletion date %s.\n",
+			cfg.Area, cfg.Retention.KeepYears, cfg.Retention.DeleteBy)
+	}
+	if !rep.Deleted() {
+		fmt.Fprintln(stdout, "Nothing is past its keeping time.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s %d ledger periods:", verb, len(rep.Periods))
+	for _, p := range rep.Periods {
+		fmt.Fprintf(stdout, " %s", p)
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "%s %d objects:\n", verb, len(rep.Objects))
+	for _, n := range rep.Objects {
+		fmt.Fprintf(stdout, "  %s\n", n)
+	}
+	log.Info("retention purge", "dry_run", rep.DryRun, "all", rep.All, "periods", len(rep.Periods), "objects", len(rep.Objects), "record", rep.Record)
+	return nil
+}

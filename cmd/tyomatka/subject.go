@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"tyomatka/internal/config"
+	"tyomatka/internal/hetu"
+	"tyomatka/internal/period"
+	"tyomatka/internal/privacy"
+	"tyomatka/internal/pseudonym"
+	"tyomatka/internal/run"
+	"tyomatka/internal/secrets"
+)
+
+// stdin is where subject reads the identity code unless --in names a file;
+// tests replace it.
+var stdin io.Reader = os.Stdin
+
+// cmdSubject answers a data subject's access request: what the bot's state
+// holds about the person whose identity code is read from stdin or a file.
+// The code never comes from the command line, which lands in shell history
+// and process lists.
+func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("subject", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
+	in := fs.String("in", "", "read the identity code from this `file` instead of stdin")
+	out := fs.String("out", ".", "write the answer (JSON and workbook) into this `folder`")
+	logFormat := fs.String("log", "text", "log format: json or text")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		// Never echo the argument: it may be the identity code itself.
+		return usageError{"subject: unexpected argument; the identity code is read from stdin or --in FILE, never from the command line"}
+	}
+	if *cfgPath == "" {
+		return usageError{"subject: --config is required, e.g. echo … | tyomatka subject --config jobs/lahti.toml"}
+	}
+	var r io.Reader = stdin
+	src := "stdin"
+	if *in != "" {
+		f, err := os.Open(*in)
+		if err != nil {
+			return fmt.Errorf("subject: open %s: %w", *in, err)
+		}
+		defer f.Close()
+		r, src = f, *in
+	}
+	code, err := readOneCode(r, src)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
+	sec, err := openSecrets(ctx, cfg, getenv)
+	if err != nil {
+		return err
+	}
+	defer sec.Close()
+	keyer, err := configuredKeyer(ctx, cfg, sec, "")
+	if err != nil {
+		return err
+	}
+	st, closeSt, err := run.OpenState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeSt()
+	a, err := privacy.Subject(ctx, st, cfg.Area, keyer, code, period.Today(time.Now(), cfg.Location))
+	if err != nil {
+		return err
+	}
+	jsonPath, xlsxPath, err := privacy.WriteFiles(*out, a)
+	if err != nil {
+		return err
+	}
+	log.Info("subject access answer written", "key_prefix", a.Key[:12], "held", a.Held, "lines", len(a.Lines), "runs", len(a.Runs))
+	if !a.Held {
+		fmt.Fprintf(stdout, "Nothing held: the bot's state for %s has no data about this person (key %s…)\n", cfg.Area, a.Key[:12])
+	} else {
+		fmt.Fprintf(stdout, "Held: %d lines in %d runs' periods, client code(s) %s (key %s…)\n",
+			len(a.Lines), len(a.Runs), strings.Join(a.ClientCodes, ", "), a.Key[:12])
+	}
+	fmt.Fprintf(stdout, "Answer: %s\n        %s\n", jsonPath, xlsxPath)
+	return nil
+}
+
+// readOneCode reads exactly one identity code: one non-blank line. Errors
+// name what is wrong, never the text read.
+func readOneCode(r io.Reader, src string) (hetu.Code, error) {
+	sc := bufio.NewScanner(io.LimitReader(r, 4096))
+	var lines []string
+	for sc.Scan() {
+		if s := strings.TrimSpace(sc.Text()); s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("subject: read %s: %w", src, err)
+	}
+	switch len(lines) {
+	case 0:
+		return "", usageError{fmt.Sprintf("subject: no identity code in %s; give exactly one, e.g. from a file with --in", src)}
+	case 1:
+	default:
+		return "", usageError{fmt.Sprintf("subject: %s holds %d lines; give exactly one identity code", src, len(lines))}
+	}
+	c, err := hetu.Parse(lines[0])
+	if err != nil {
+		// hetu's sentinels describe the problem without repeating the code.
+		return "", usageError{fmt.Sprintf("subject: the identity code in %s is not valid: %v", src, err)}
+	}
+	return c, nil
+}
+
+// configuredKeyer returns the pseudonym key the configuration names, or
+// the one name names (read through the same secrets source).
+func configuredKeyer(ctx context.Context, cfg *config.Config, sec secrets.Getter, name string) (*pseudonym.Keyer, error) {
+	if name == "" {
+		name = cfg.Secrets.PseudonymKey
+		if cfg.Secrets.Kind == secrets.KindEnv {
+			name = cfg.Secrets.PseudonymKeyEnv
+		}
+	}
+	secret, err := sec.Get(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	k, err := pseudonym.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	return k, nil
+}

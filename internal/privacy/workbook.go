@@ -1,0 +1,254 @@
+package privacy
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"tyomatka/internal/billing"
+	"tyomatka/internal/ledger"
+)
+
+// Sheets of the subject access workbook.
+const (
+	SheetSummary = "Yhteenveto"
+	SheetLines   = "Laskurivit"
+	SheetRuns    = "Ajot"
+	SheetFiles   = "Tiedostot"
+)
+
+var statusFi = map[ledger.Status]string{
+	ledger.Issued:   "laskutettu, odottaa hyväksyntää",
+	ledger.Sealed:   "hyväksytty",
+	ledger.Released: "hylätty (rivit laskutetaan uudelleen)",
+}
+
+var kindFi = map[string]string{
+	"run":     "laskutusajo",
+	"sealed":  "ajo hyväksytylle jaksolle",
+	"approve": "hyväksynnän kirjaus",
+	"rekey":   "avaimen vaihto",
+	"purge":   "säilytysajan poisto",
+}
+
+type styles struct{ header, euro, date, dateTime, wrap int }
+
+// Workbook renders the answer as a Finnish workbook for the registrar.
+func Workbook(a *Answer) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
+		return nil, err
+	}
+	for _, s := range []string{SheetLines, SheetRuns, SheetFiles} {
+		if _, err := f.NewSheet(s); err != nil {
+			return nil, err
+		}
+	}
+	w := &writer{f: f}
+	w.summary(a, st)
+	w.lines(a, st)
+	w.runs(a, st)
+	w.files(a, st)
+	if w.err != nil {
+		return nil, fmt.Errorf("subject access workbook: %w", w.err)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return nil, fmt.Errorf("subject access workbook: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	euro := `#,##0.00\ "€"`
+	date := "d.m.yyyy"
+	dt := "d.m.yyyy h:mm"
+	var s styles
+	var err error
+	for _, d := range []struct {
+		out *int
+		st  *excelize.Style
+	}{
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}},
+		{&s.euro, &excelize.Style{CustomNumFmt: &euro}},
+		{&s.date, &excelize.Style{CustomNumFmt: &date, Alignment: &excelize.Alignment{Horizontal: "left"}}},
+		{&s.dateTime, &excelize.Style{CustomNumFmt: &dt, Alignment: &excelize.Alignment{Horizontal: "left"}}},
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+	} {
+		if *d.out, err = f.NewStyle(d.st); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// writer keeps the first error so that the sheets read as straight lines.
+type writer struct {
+	f   *excelize.File
+	err error
+}
+
+func (w *writer) set(sheet string, col, row int, v any, style int) {
+	if w.err != nil {
+		return
+	}
+	cell, err := excelize.CoordinatesToCellName(col, row)
+	if err == nil {
+		err = w.f.SetCellValue(sheet, cell, v)
+	}
+	if err == nil && style != 0 {
+		err = w.f.SetCellStyle(sheet, cell, cell, style)
+	}
+	w.err = err
+}
+
+// table writes a header row with widths, freezes it and adds a filter.
+func (w *writer) table(sheet string, st styles, rows int, cols ...struct {
+	name  string
+	width float64
+}) {
+	for i, c := range cols {
+		w.set(sheet, i+1, 1, c.name, st.header)
+		if w.err == nil {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			w.err = w.f.SetColWidth(sheet, name, name, c.width)
+		}
+	}
+	if w.err == nil {
+		w.err = w.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	}
+	if w.err == nil && rows > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(cols), rows+1)
+		w.err = w.f.AutoFilter(sheet, "A1:"+last, nil)
+	}
+}
+
+type col = struct {
+	name  string
+	width float64
+}
+
+func (w *writer) summary(a *Answer, st styles) {
+	s := SheetSummary
+	w.set(s, 1, 1, "Tietopyyntö: laskutusbotin tilatiedot", st.header)
+	rows := [][2]any{
+		{"Alue", a.Area},
+		{"Laadittu", a.Date},
+		{"Pseudonyymi tunniste (avain)", a.Key},
+		{"Avaimen sormenjälki", a.KeyID},
+		{"Asiakaskoodit", strings.Join(a.ClientCodes, ", ")},
+		{"Laskurivejä", len(a.Lines)},
+		{"Laskutettu yhteensä (alv 0 %)", a.Total},
+		{"Ajoja", len(a.Runs)},
+		{"Tiedostoja, joissa asiakaskoodi", len(a.Outputs)},
+		{"Yhteenveto", a.Message},
+		{"Huomio", "Henkilötunnusta ei tallenneta laskutusbotin tilatietoihin eikä tähän vastaukseen; henkilö tunnistetaan pseudonyymillä tunnisteella ja asiakaskoodilla."},
+	}
+	for i, r := range rows {
+		w.set(s, 1, i+3, r[0], 0)
+		style := st.wrap
+		if i == 1 {
+			style = st.date
+		}
+		if i == 6 {
+			style = st.euro
+		}
+		w.set(s, 2, i+3, cellValue(r[1]), style)
+	}
+	if w.err == nil {
+		w.err = w.f.SetColWidth(s, "A", "A", 34)
+	}
+	if w.err == nil {
+		w.err = w.f.SetColWidth(s, "B", "B", 80)
+	}
+}
+
+func (w *writer) lines(a *Answer, st styles) {
+	s := SheetLines
+	w.table(s, st, len(a.Lines), col{"Jakso", 10}, col{"Jakson tila", 30}, col{"Rivin tunnus", 20}, col{"Rivityyppi", 18},
+		col{"Kuukausi", 10}, col{"Tapahtumapäivä", 15}, col{"Asiakaskoodi", 14}, col{"Kunta", 14},
+		col{"Summa (alv 0 %)", 16}, col{"ALV", 12}, col{"Oikaisee riviä", 20})
+	if len(a.Lines) == 0 {
+		w.set(s, 1, 2, NothingHeld, 0)
+		return
+	}
+	for i, l := range a.Lines {
+		r := i + 2
+		vals := []any{l.Period, statusFi[l.Status], l.ID, billing.LineType(l.Type).Finnish(), l.Month, l.Date, l.ClientCode, l.Municipality, l.Amount, l.VAT, l.Corrects}
+		for c, v := range vals {
+			style := 0
+			switch c {
+			case 5:
+				style = st.date
+			case 8, 9:
+				style = st.euro
+			}
+			w.set(s, c+1, r, cellValue(v), style)
+		}
+	}
+}
+
+func (w *writer) runs(a *Answer, st styles) {
+	s := SheetRuns
+	w.table(s, st, len(a.Runs), col{"Aloitettu (UTC)", 18}, col{"Jakso", 10}, col{"Laji", 24}, col{"Ajon tunnus", 18},
+		col{"Tilannepäivä", 13}, col{"Käynnistäjä", 40}, col{"Luetut henkilötietotiedostot (nimi, versio, SHA-256)", 90})
+	if len(a.Runs) == 0 {
+		w.set(s, 1, 2, "Ei ajoja.", 0)
+		return
+	}
+	for i, r := range a.Runs {
+		row := i + 2
+		var in []string
+		for _, f := range r.Inputs {
+			in = append(in, fmt.Sprintf("%s (versio %s, SHA-256 %s)", f.Name, f.Version, f.SHA256))
+		}
+		kind := kindFi[r.Kind]
+		if kind == "" {
+			kind = r.Kind
+		}
+		w.set(s, 1, row, r.StartedAt.UTC().Truncate(time.Second), st.dateTime)
+		w.set(s, 2, row, r.Period, 0)
+		w.set(s, 3, row, kind, 0)
+		w.set(s, 4, row, r.RunID, 0)
+		w.set(s, 5, row, r.AsOf, 0)
+		w.set(s, 6, row, r.StartedBy, 0)
+		w.set(s, 7, row, strings.Join(in, "\n"), st.wrap)
+	}
+}
+
+func (w *writer) files(a *Answer, st styles) {
+	s := SheetFiles
+	w.table(s, st, len(a.Outputs), col{"Jakso", 10}, col{"Tiedosto", 44}, col{"Kirjoitettu nimellä", 44},
+		col{"Kansio", 24}, col{"Versio", 30}, col{"SHA-256", 66})
+	if len(a.Outputs) == 0 {
+		w.set(s, 1, 2, "Ei tiedostoja.", 0)
+		return
+	}
+	for i, o := range a.Outputs {
+		for c, v := range []any{o.Period, o.Name, o.Written, o.Where, o.Version, o.SHA256} {
+			w.set(s, c+1, i+2, v, 0)
+		}
+	}
+}
+
+// cellValue turns decimals into numbers and civil dates into times, which
+// Excel formats; money stays exact up to the cell (two decimals).
+func cellValue(v any) any {
+	switch x := v.(type) {
+	case interface{ InexactFloat64() float64 }:
+		return x.InexactFloat64()
+	case interface {
+		In(*time.Location) time.Time
+	}:
+		return x.In(time.UTC)
+	}
+	return v
+}
