@@ -489,7 +489,7 @@ func Explain(ctx context.Context, o Options, code string) (*Explanation, error) 
 		return nil, err
 	}
 	defer lr.Close()
-	plan := lr.plan(*res)
+	plan := lr.planStable(res)
 	x := &Explanation{Code: code, Period: p, AsOf: asOf, Covered: covered}
 	for i := range res.Clients {
 		if res.Clients[i].ClientCode == code {
@@ -568,4 +568,16 @@ func computeOnly(ctx context.Context, o Options, p period.Month, asOf civil.Date
 	}
 	res := billing.Compute(billing.Input{Config: cfg, Period: p, AsOf: asOf, Tracking: wb, Accruals: acc, Key: keyer.Key})
 	return &res, acc.Covered, nil
+}
+
+// planStable plans the run against the ledger with the ids it recorded: ids
+// from before a key rotation stay what they were (ledger/keys.go), and lines
+// of periods retention deleted are not billed again. Run and Explain share it
+// so that explain shows what a run would bill.
+func (lr *ledgerRun) planStable(res *billing.Result) ledger.Plan {
+	lr.snap.Ledger.StableIDs(res.Lines)
+	res.Lines = lr.snap.Ledger.Retained(res.Lines)
+	plan := lr.plan(*res)
+	lr.snap.Ledger.StableIDs(plan.Due)
+	return plan
 }

@@ -163,12 +163,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		Accruals: acc,
 		Key:      keyer.Key,
 	})
-	// Ids recorded before a key rotation, and retention's deleted periods
-	// (ledger/keys.go).
-	lr.snap.Ledger.StableIDs(res.Lines)
-	res.Lines = lr.snap.Ledger.Retained(res.Lines)
-	plan := lr.plan(res)
-	lr.snap.Ledger.StableIDs(plan.Due)
+	plan := lr.planStable(&res)
 	lines := plan.Due
 	res.Findings = plan.Findings
 
