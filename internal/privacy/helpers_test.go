@@ -59,7 +59,7 @@ func keyer(t *testing.T, secret string) *pseudonym.Keyer {
 // row is one Asiakkaat row of the history.
 type row struct {
 	client            int
-	info, start, end_ string
+	info, start string
 }
 
 // workbookAt is the tracking workbook as it stands at the run for month n

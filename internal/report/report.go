@@ -254,6 +254,9 @@ func canonicalZip(b []byte) ([]byte, error) {
 		}
 		fh := zf.FileHeader
 		fh.Modified = time.Time{}
+		// The raw MS-DOS time fields are what CreateRaw writes; zero them too,
+		// or the part carries the time excelize wrote it.
+		//lint:ignore SA1019 the deprecated fields are exactly what must be cleared
 		fh.ModifiedDate, fh.ModifiedTime = 0, 0
 		fh.Extra = nil
 		w, err := zw.CreateRaw(&fh)
