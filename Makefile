@@ -25,6 +25,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
@@ -32,8 +33,14 @@ lint:
 sample:
 	$(GO) run ./cmd/tyomatka generate -clients 60 -months 12 -last 2026-10 -seed 1 -messy -out testdata/sample
 
+# Each fuzz target for FUZZTIME (go test runs one target per invocation).
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=20s ./internal/hetu
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/hetu
+	for f in FuzzParseDate FuzzParseNumber FuzzParseMonth FuzzDateFromSerial; do \
+		$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./internal/cellvalue || exit 1; \
+	done
+	$(GO) test -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZTIME) ./internal/sheet
 
 # The container image (see deploy/gcp/README.md). Needs a Docker engine or the
 # gcloud CLI; IMAGE is e.g. europe-north1-docker.pkg.dev/PROJECT/tyomatka/tyomatka:$(VERSION).
