@@ -58,7 +58,7 @@ func keyer(t *testing.T, secret string) *pseudonym.Keyer {
 
 // row is one Asiakkaat row of the history.
 type row struct {
-	client            int
+	client      int
 	info, start string
 }
 
