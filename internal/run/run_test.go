@@ -43,6 +43,9 @@ func runJob(t *testing.T, cfgPath string, p period.Month, asOf civil.Date, out s
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Never the working tree's real ledger: a developer's own runs of the
+	// default job must not change what these tests see, nor the reverse.
+	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
 	o, err := run.Run(context.Background(), run.Options{
 		Config:  cfg,
 		Period:  p,
