@@ -42,18 +42,38 @@ fuzz:
 	done
 	$(GO) test -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZTIME) ./internal/sheet
 
-# The container image (see deploy/gcp/README.md). Needs a Docker engine or the
-# gcloud CLI; IMAGE is e.g. europe-north1-docker.pkg.dev/PROJECT/tyomatka/tyomatka:$(VERSION).
+# The container image (see deploy/gcp/README.md). Uses a Docker engine when
+# one answers, else Cloud Build when gcloud is installed, has a project set and
+# IMAGE is in Artifact Registry or Container Registry (a local tag cannot be
+# pushed there); otherwise builds the static binary the image would hold and
+# says why. IMAGE is e.g. europe-north1-docker.pkg.dev/PROJECT/tyomatka/tyomatka:$(VERSION).
 IMAGE ?= tyomatka:$(VERSION)
 image:
 	@if docker info >/dev/null 2>&1; then \
 		docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) . ; \
-	elif command -v gcloud >/dev/null 2>&1; then \
-		gcloud builds submit --region=europe-north1 --tag $(IMAGE) . ; \
+		exit $$? ; \
+	fi ; \
+	if command -v docker >/dev/null 2>&1; then why="docker is installed but no engine answers (docker info failed)"; \
+	else why="no docker"; fi ; \
+	if ! command -v gcloud >/dev/null 2>&1; then why="$$why; no gcloud"; \
 	else \
-		echo "make image: no Docker engine or gcloud here; building the static binary the image would hold" ; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/tyomatka-linux-amd64 ./cmd/tyomatka && ls -l bin/tyomatka-linux-amd64 ; \
-	fi
+		project=$$(gcloud config get-value project 2>/dev/null) ; \
+		case "$(IMAGE)" in *-docker.pkg.dev/*|gcr.io/*|*.gcr.io/*) registry=yes ;; *) registry= ;; esac ; \
+		if [ -z "$$project" ]; then why="$$why; gcloud has no project (gcloud config set project PROJECT)"; \
+		elif [ -z "$$registry" ]; then why="$$why; IMAGE=$(IMAGE) is not in a pkg.dev or gcr.io registry, so Cloud Build cannot push it"; \
+		else \
+			gcloud builds submit --project="$$project" --region=europe-north1 --tag $(IMAGE) . ; \
+			exit $$? ; \
+		fi ; \
+	fi ; \
+	echo "make image: $$why; building the static linux/amd64 binary the image would hold instead" ; \
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/tyomatka-linux-amd64 ./cmd/tyomatka && ls -l bin/tyomatka-linux-amd64
+
+# Benchmarks (bench/bench.sh): Go hot paths, `tyomatka run` on generated
+# 10k- and 100k-client years and the same files read by openpyxl and pandas;
+# writes bench/RESULTS.md. Generates bench/data/ (git-ignored) when missing.
+bench: build
+	bench/bench.sh
 
 clean:
 	rm -rf bin out

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"tyomatka/internal/config"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
+	"tyomatka/internal/report"
 	"tyomatka/internal/run"
 	"tyomatka/internal/secrets"
 )
@@ -20,34 +20,36 @@ type ledgerFlags struct {
 	cfgPath   *string
 	period    *string
 	logFormat *string
+	// keyless: the command reads no pseudonymisation key, so options does
+	// not insist on one (approve only reads finance's decision).
+	keyless bool
+}
+
+var ledgerSynopsis = map[string]string{
+	"approve": "--config FILE --period YYYY-MM",
+	"audit":   "--config FILE [--period YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD]",
+	"explain": "--config FILE --code TM-0042 [--period YYYY-MM] [--as-of YYYY-MM-DD]",
 }
 
 func newLedgerFlags(name string, stderr io.Writer) *ledgerFlags {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, ledgerSynopsis[name], stderr)
 	return &ledgerFlags{
 		fs:        fs,
 		cfgPath:   fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)"),
 		period:    fs.String("period", "", "billing month `YYYY-MM`"),
-		logFormat: fs.String("log", "text", "log format: json or text"),
+		logFormat: logFlag(fs),
 	}
 }
 
-// parse parses args; errHelp reports -h (already printed).
+// parse parses args; help reports -h (already printed).
 func (f *ledgerFlags) parse(name string, args []string) (help bool, err error) {
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return true, nil
-		}
-		return false, usageError{err.Error()}
-	}
-	if f.fs.NArg() > 0 {
-		return false, usageError{fmt.Sprintf("%s: unexpected argument %q", name, f.fs.Arg(0))}
+	if help, err := parseFlags(f.fs, args); help || err != nil {
+		return help, err
 	}
 	if *f.cfgPath == "" {
 		return false, usageError{fmt.Sprintf("%s: --config is required, e.g. tyomatka %s --config jobs/lahti.toml", name, name)}
 	}
-	return false, nil
+	return false, checkLog(name, *f.logFormat)
 }
 
 func (f *ledgerFlags) month(name string) (period.Month, error) {
@@ -56,7 +58,7 @@ func (f *ledgerFlags) month(name string) (period.Month, error) {
 	}
 	p, err := period.Parse(*f.period)
 	if err != nil {
-		return period.Month{}, usageError{fmt.Sprintf("%s: --period: %v", name, err)}
+		return period.Month{}, usageError{fmt.Sprintf("%s: --period %q: want YYYY-MM with month 01-12, e.g. 2026-10", name, *f.period)}
 	}
 	return p, nil
 }
@@ -72,7 +74,11 @@ func (f *ledgerFlags) options(ctx context.Context, stderr io.Writer, getenv func
 	closeFn := func() {}
 	if needSecrets {
 		var sec secrets.Store
-		if sec, err = openSecrets(ctx, cfg, getenv); err != nil {
+		open := openSecrets
+		if f.keyless {
+			open = openSecretsStore
+		}
+		if sec, err = open(ctx, cfg, getenv); err != nil {
 			return run.Options{}, nil, err
 		}
 		o.Secrets = sec
@@ -95,6 +101,7 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if p.IsZero() {
 		return usageError{"approve: --period is required, e.g. tyomatka approve --config jobs/lahti.toml --period 2026-05"}
 	}
+	f.keyless = true
 	o, closeFn, err := f.options(ctx, stderr, getenv, true)
 	if err != nil {
 		return err
@@ -110,7 +117,9 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	case ledger.Released:
 		fmt.Fprintf(stdout, "Period %s is released (rejected): its lines are due again in the next run\n", p)
 	default:
-		fmt.Fprintf(stdout, "Period %s is %s: no complete decision (Hyväksytty with approver and date, or Hylätty) in its invoice basis yet\n", p, st)
+		inv, _, _ := report.FileNames(o.Config.Area, p)
+		fmt.Fprintf(stdout, "Period %s is %s: no decision yet in %s, sheet %s (%s with approver %s and date %s, or %s with approver, in %s)\n",
+			p, st, inv, report.SheetApproval, report.DecisionApproved, report.ApprovalApproverCell, report.ApprovalDateCell, report.DecisionRejected, report.ApprovalDecisionCell)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
@@ -93,19 +94,19 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			if a.Date != nil {
 				date = a.Date.String()
 			}
-			fmt.Fprintf(stdout, "  decision %s by %s on %s (file %s, version %s)\n", a.Decision, a.Approver, date, a.File, a.Version)
+			fmt.Fprintf(stdout, "  decision %s by %s on %s (file %s, version %s)\n", a.Decision, a.Approver, date, a.File, short(a.Version))
 		}
 	}
 	fmt.Fprintf(stdout, "Runs (%d):\n", len(h.Runs))
 	for _, r := range h.Runs {
-		printRecord(stdout, r)
+		printRecord(stdout, r, o.Config.Location)
 	}
 	if len(h.Decided) > 0 {
 		fmt.Fprintln(stdout, "Decisions on this period applied by:")
 		for _, r := range h.Decided {
 			for _, d := range r.Decisions {
 				if d.Period == p.String() {
-					fmt.Fprintf(stdout, "  %s %s run for %s: %s by %s on %s → %s\n", r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Kind, r.Period, d.Decision, d.Approver, d.Date, d.Status)
+					fmt.Fprintf(stdout, "  %s  %s for %s: %s by %s on %s → %s\n", localTime(r, o.Config.Location), r.Kind, r.Period, d.Decision, d.Approver, d.Date, d.Status)
 				}
 			}
 		}
@@ -113,15 +114,35 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	return nil
 }
 
-func printRecord(w io.Writer, r audit.Record) {
-	fmt.Fprintf(w, "  %s  %s  run %s  as of %s  by %s  binary %s  config %s\n",
-		r.StartedAt.Format("2006-01-02 15:04:05Z"), r.Kind, r.RunID, r.AsOf, r.StartedBy, r.BinaryVersion, short(r.ConfigHash))
+// timeLayout shows a record's time in the area's zone with its offset, so
+// that a reader in Finland and the log's UTC agree.
+const timeLayout = "2006-01-02 15:04:05 -07:00"
+
+func localTime(r audit.Record, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return r.StartedAt.In(loc).Format(timeLayout)
+}
+
+func printRecord(w io.Writer, r audit.Record, loc *time.Location) {
+	head := []string{localTime(r, loc), r.Kind}
+	if r.RunID != "" {
+		head = append(head, r.RunID)
+	}
+	// Only runs have an as-of date; approve, rekey and purge records carry
+	// one for the file layout, which would read as if they had.
+	if r.AsOf != "" && (r.Kind == audit.KindRun || r.Kind == audit.KindSealed) {
+		head = append(head, "as of "+r.AsOf)
+	}
+	head = append(head, "by "+by(r.StartedBy), "binary "+r.BinaryVersion, "config "+short(r.ConfigHash))
+	fmt.Fprintf(w, "  %s\n", strings.Join(head, "  "))
 	fmt.Fprintf(w, "    ledger generation %d → %d\n", r.LedgerBefore, r.LedgerAfter)
 	for _, f := range r.Inputs {
-		fmt.Fprintf(w, "    in   %s  version %s  sha256 %s  rows %d\n", f.Name, short(f.Version), short(f.SHA256), f.Rows)
+		fmt.Fprintf(w, "    in   %s%s  sha256 %s  rows %d\n", f.Name, fileVersion(f), short(f.SHA256), f.Rows)
 	}
 	for _, f := range r.Outputs {
-		fmt.Fprintf(w, "    out  %s  version %s  sha256 %s\n", f.Written, short(f.Version), short(f.SHA256))
+		fmt.Fprintf(w, "    out  %s%s  sha256 %s\n", f.Written, fileVersion(f), short(f.SHA256))
 	}
 	if r.Kind == audit.KindRun {
 		var parts []string
@@ -134,6 +155,15 @@ func printRecord(w io.Writer, r audit.Record) {
 	for _, d := range r.Decisions {
 		fmt.Fprintf(w, "    decision on %s: %s by %s on %s → %s\n", d.Period, d.Decision, d.Approver, d.Date, d.Status)
 	}
+}
+
+// fileVersion shows a file's version unless it only repeats its hash (a
+// local file's version is "sha256:" and the hash).
+func fileVersion(f audit.File) string {
+	if f.Version == "" || f.Version == "sha256:"+f.SHA256 {
+		return ""
+	}
+	return "  version " + short(f.Version)
 }
 
 func short(s string) string {
@@ -175,8 +205,12 @@ func printUseLog(ctx context.Context, w io.Writer, st state.Store, cfg *config.C
 	}
 	fmt.Fprintf(w, "Use log of %s, runs started %s – %s (%d):\n", cfg.Area, span(from), span(to), len(in))
 	for _, r := range in {
-		fmt.Fprintf(w, "Period %s:\n", r.Period)
-		printRecord(w, r)
+		if r.Period == "" {
+			fmt.Fprintln(w, "Area-wide:")
+		} else {
+			fmt.Fprintf(w, "Period %s:\n", r.Period)
+		}
+		printRecord(w, r, cfg.Location)
 		if r.Rekey != nil {
 			fmt.Fprintf(w, "    key rotation %s → %s: %d persons, %d lines, %d unmapped, %d aliases\n",
 				r.Rekey.OldKeyID, r.Rekey.NewKeyID, r.Rekey.Persons, r.Rekey.Lines, r.Rekey.Unmapped, r.Rekey.Aliases)

@@ -3,9 +3,10 @@
 // reconciliation report and the provider's report of a billing month.
 //
 // Exit status: 0 the command completed (data findings are results, not
-// failures); 1 an access, input-file or infrastructure failure; 2 a
-// configuration or usage error. Each failure prints one line saying what and
-// where.
+// failures); 1 an access, input-file or infrastructure failure, or a lost
+// ledger race; 2 a configuration or usage error. Each failure prints one line
+// saying what and where: "tyomatka: error: …", or "tyomatka: usage: …" for a
+// command-line mistake.
 package main
 
 import (
@@ -16,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"tyomatka/internal/ledger"
 
 	// Europe/Helsinki must resolve on a distroless or scratch image too: the
 	// run date D and the default period depend on it.
@@ -29,7 +32,8 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// usageError marks command-line mistakes (exit status 2).
+// usageError marks command-line mistakes (exit status 2). msg may go on with
+// further lines (the command list).
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
@@ -53,7 +57,7 @@ Run "tyomatka <command> -h" for a command's flags.`
 // Main runs the command line args and returns its error; only main exits.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		return usageError{usage}
+		return usageError{"no command given\n\n" + usage}
 	}
 	switch args[0] {
 	case "run":
@@ -73,32 +77,39 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case "rekey":
 		return cmdRekey(ctx, args[1:], stdout, stderr, getenv)
 	case "generate", "gen":
-		return cmdGenerate(ctx, args[1:], stdout)
+		return cmdGenerate(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
+		fs := newFlagSet("version", "", stderr)
+		if help, err := parseFlags(fs, args[1:]); help || err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "tyomatka", Version())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
+	return usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
 }
 
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	var ue usageError
+	var (
+		ue usageError
+		ke *keyLengthError
+	)
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "tyomatka:", ue.msg)
-		return 2
-	case isConfigError(err):
-		fmt.Fprintln(stderr, "tyomatka: error:", err)
+		fmt.Fprintln(stderr, "tyomatka: usage:", ue.msg)
 		return 2
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "tyomatka: interrupted; nothing half-written was left behind")
 		return 130
+	case isConfigError(err), errors.As(err, &ke), errors.Is(err, ledger.ErrNotIssued):
+		fmt.Fprintln(stderr, "tyomatka: error:", err)
+		return 2
 	}
 	fmt.Fprintln(stderr, "tyomatka: error:", err)
 	return 1

@@ -85,6 +85,12 @@ func TestClearFailures(t *testing.T) {
 		{"missing config key", func(t *testing.T, dir string) {
 			replaceInFile(t, filepath.Join(dir, "example.toml"), "vat_percent = \"25.5\"", "")
 		}, 2, []string{"example.toml", "contract.vat_percent", "missing"}},
+		{"quoted date in config", func(t *testing.T, dir string) {
+			replaceInFile(t, filepath.Join(dir, "example.toml"), "valid_from = 2026-01-01", `valid_from = "1.1.2026"`)
+		}, 2, []string{"tyomatka: error:", "example.toml", "contract.valid_from", "want a TOML date like 2026-01-01 (no quotes)"}},
+		{"unquoted percentage in config", func(t *testing.T, dir string) {
+			replaceInFile(t, filepath.Join(dir, "example.toml"), `share_percent = "30"`, "share_percent = 30")
+		}, 2, []string{"effectiveness.share_percent", `write money and percentages as quoted strings, e.g. "30"`}},
 		{"missing sheet", func(t *testing.T, dir string) {
 			editWorkbook(t, filepath.Join(dir, "TyoMatka_seuranta.xlsx"), func(f *excelize.File) { f.DeleteSheet("Muunto") })
 		}, 1, []string{"TyoMatka_seuranta.xlsx", "Muunto"}},
@@ -136,11 +142,72 @@ func TestClearFailures(t *testing.T) {
 	}
 }
 
+// TestUsageErrors: every command-line mistake exits 2 with one
+// "tyomatka: usage:" line, before anything is read.
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{}, {"frobnicate"}, {"run"}, {"run", "--config", "x.toml", "--period", "2026-13"}} {
-		if code, _, _ := runCLI(t, args...); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
-		}
+	for _, args := range [][]string{
+		{}, {"frobnicate"},
+		{"run"}, {"run", "--config", "x.toml", "--period", "2026-13"}, {"run", "--config", "x.toml", "--nosuchflag"},
+		{"run-all", "--as-of", "2026/11/20"}, {"run-all", "--period", "2026-13"}, {"run-all", "--log", "xml"},
+		{"approve", "--config", "x.toml"}, {"approve", "--config", "x.toml", "--period", "2026-13"}, {"approve", "--config", "x.toml", "--period", "2026-10", "extra"},
+		{"approve", "--config", "x.toml", "--period", "2026-10", "--log", "xml"},
+		{"audit", "--config", "x.toml", "--from", "1.1.2026"}, {"audit", "--config", "x.toml", "--period", "2026-10", "--from", "2026-01-01"},
+		{"explain", "--config", "x.toml"}, {"explain"},
+		{"subject"}, {"subject", "--config", "x.toml", "extra"},
+		{"purge"}, {"purge", "--config", "x.toml", "extra"},
+		{"rekey", "--config", "x.toml"},
+		{"generate", "-clients", "3", "-out", "x"}, {"generate", "-last", "2026-13", "-out", "x"}, {"generate", "-last", "2026-10"},
+		{"version", "extra"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(t, args...)
+			if got, want := code, 2; got != want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", got, want, stderr)
+			}
+			if !strings.Contains(stderr, "tyomatka: usage: ") {
+				t.Errorf("stderr lacks \"tyomatka: usage: \":\n%s", stderr)
+			}
+			if strings.Contains(stderr, "tyomatka: error:") || strings.Contains(stderr, "yyyy-mm") {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestHelp: every command's -h prints its synopsis and flags and exits 0.
+func TestHelp(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"run", []string{"-config file", "-cpuprofile file", "write a CPU profile to file", "-log format"}},
+		{"run-all", []string{"-as-of YYYY-MM-DD", "-period YYYY-MM", "-log format"}},
+		{"approve", []string{"-config file", "-period YYYY-MM"}},
+		{"audit", []string{"-from YYYY-MM-DD"}},
+		{"explain", []string{"-code code"}},
+		{"subject", []string{"-in file"}},
+		{"purge", []string{"-dry-run"}},
+		{"rekey", []string{"-new-key name"}},
+		{"generate", []string{"-last YYYY-MM", "(default: as many as -clients)"}},
+		{"version", nil},
+	} {
+		t.Run(tt.cmd, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.cmd, "-h")
+			if code != 0 {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+			}
+			for _, w := range append(tt.want, "usage: tyomatka "+tt.cmd) {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("help lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "(default -1)") || strings.Contains(stderr, " value\n") {
+				t.Errorf("help shows a meaningless default or metavar:\n%s", stderr)
+			}
+			if tt.cmd != "version" && tt.cmd != "generate" && !strings.Contains(stderr, "default: json on Cloud Run or when not on a terminal") {
+				t.Errorf("--log help differs from the other commands':\n%s", stderr)
+			}
+		})
 	}
 }
 

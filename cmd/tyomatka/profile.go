@@ -8,12 +8,11 @@ import (
 	"runtime/pprof"
 )
 
-// profileFlags registers the hidden --cpuprofile and --memprofile flags that
-// `make bench` and performance work use; they are left out of the usage text
-// because operators never need them.
+// profileFlags registers the --cpuprofile and --memprofile flags that
+// `make bench` and performance work use.
 func profileFlags(fs *flag.FlagSet) (start func() (stop func(), err error)) {
-	cpu := fs.String("cpuprofile", "", "")
-	mem := fs.String("memprofile", "", "")
+	cpu := fs.String("cpuprofile", "", "write a CPU profile to `file` (for performance work)")
+	mem := fs.String("memprofile", "", "write an allocation profile to `file` when the run ends (for performance work)")
 	return func() (func(), error) {
 		var cpuFile *os.File
 		if *cpu != "" {
@@ -35,13 +34,13 @@ func profileFlags(fs *flag.FlagSet) (start func() (stop func(), err error)) {
 			if *mem != "" {
 				f, err := os.Create(*mem)
 				if err != nil {
-					fmt.Fprintf(os.Stderr, "memory profile: %v\n", err)
+					fmt.Fprintf(os.Stderr, "tyomatka: error: memory profile: %v\n", err)
 					return
 				}
 				defer f.Close()
 				runtime.GC()
 				if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
-					fmt.Fprintf(os.Stderr, "memory profile: %v\n", err)
+					fmt.Fprintf(os.Stderr, "tyomatka: error: memory profile: %v\n", err)
 				}
 			}
 		}, nil

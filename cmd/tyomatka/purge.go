@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -18,19 +16,15 @@ import (
 // cmdPurge deletes what is past its keeping time from the state store (the
 // job also does this after every run).
 func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("purge", "--config FILE [--dry-run]", stderr)
 	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
 	dryRun := fs.Bool("dry-run", false, "report what would be deleted, delete nothing")
-	logFormat := fs.String("log", "text", "log format: json or text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	logFormat := logFlag(fs)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("purge: unexpected argument %q", fs.Arg(0))}
+	if err := checkLog("purge", *logFormat); err != nil {
+		return err
 	}
 	if *cfgPath == "" {
 		return usageError{"purge: --config is required, e.g. tyomatka purge --config jobs/lahti.toml --dry-run"}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -25,21 +23,17 @@ import (
 // the configured one unless --old-key names it — with Secret Manager's
 // "latest" it must be pinned, since adding the new version moves "latest".
 func cmdRekey(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("rekey", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("rekey", "--config FILE --new-key NAME [--old-key NAME] [--force]", stderr)
 	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
 	newKey := fs.String("new-key", "", "the new key's `name` in the configured secrets source (env variable, file, or Secret Manager version)")
 	oldKey := fs.String("old-key", "", "the current key's `name` (default: the configured key)")
 	force := fs.Bool("force", false, "keep the lines of persons no longer in the tracking workbook under their old key instead of refusing")
-	logFormat := fs.String("log", "text", "log format: json or text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	logFormat := logFlag(fs)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("rekey: unexpected argument %q", fs.Arg(0))}
+	if err := checkLog("rekey", *logFormat); err != nil {
+		return err
 	}
 	if *cfgPath == "" || *newKey == "" {
 		return usageError{"rekey: --config and --new-key are required, e.g. tyomatka rekey --config jobs/lahti.toml --new-key TYOMATKA_PSEUDONYM_KEY_NEW"}
@@ -49,18 +43,20 @@ func cmdRekey(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
-	sec, err := openSecrets(ctx, cfg, getenv)
+	// The configured key may be either of the two (or gone), so it is not
+	// checked on opening; configuredKeyer checks each key read.
+	sec, err := openSecretsStore(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
 	defer sec.Close()
 	oldK, err := configuredKeyer(ctx, cfg, sec, *oldKey)
 	if err != nil {
-		return fmt.Errorf("current %w", err)
+		return fmt.Errorf("rekey: current key: %w", err)
 	}
 	newK, err := configuredKeyer(ctx, cfg, sec, *newKey)
 	if err != nil {
-		return fmt.Errorf("new %w", err)
+		return fmt.Errorf("rekey: new key: %w", err)
 	}
 	persons, err := workbookPersons(ctx, cfg, sec, openRemote(getenv, log))
 	if err != nil {

@@ -15,18 +15,18 @@ import (
 	"tyomatka/internal/config"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/period"
+	"tyomatka/internal/report"
 	"tyomatka/internal/run"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", "--config FILE [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run] [--out DIR]", stderr)
 	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
 	periodFlag := fs.String("period", "", "billing month `YYYY-MM` (default: the month before the as-of date)")
 	asOfFlag := fs.String("as-of", "", "run date `YYYY-MM-DD` (default: today in Europe/Helsinki)")
 	dryRun := fs.Bool("dry-run", false, "compute and write outputs, but record nothing in the ledger")
 	outDir := fs.String("out", "", "write the outputs straight into this `folder` instead of <output>/<period>/")
-	logFormat := fs.String("log", "", "log format: json or text (default: json when not on a terminal)")
+	logFormat := fs.String("log", "", logHelp)
 	startProfile := profileFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -44,7 +44,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if *periodFlag != "" {
 		p, err := period.Parse(*periodFlag)
 		if err != nil {
-			return usageError{fmt.Sprintf("run: --period: %v", err)}
+			return usageError{fmt.Sprintf("run: --period %q: want YYYY-MM with month 01-12, e.g. 2026-10", *periodFlag)}
 		}
 		opts.Period = p
 	}
@@ -78,11 +78,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	printOutcome(stdout, out)
+	printOutcome(stdout, out, *dryRun, *cfgPath)
 	return nil
 }
 
-func printOutcome(w io.Writer, out *run.Outcome) {
+// printOutcome tells the operator what the run did and, after a real run,
+// what happens next. dryRun and cfgPath come from the command line.
+func printOutcome(w io.Writer, out *run.Outcome, dryRun bool, cfgPath string) {
 	if out.Sealed {
 		fmt.Fprintf(w, "Period %s is sealed (approved by finance): nothing was recomputed or written\n", out.Period)
 		return
@@ -103,9 +105,15 @@ func printOutcome(w io.Writer, out *run.Outcome) {
 	for _, f := range out.Findings {
 		sev[f.Severity]++
 	}
-	fmt.Fprintf(w, "Period %s (as of %s), run %s\n", out.Period, out.AsOf, out.RunID)
+	inv, recon, _ := report.FileNames("", out.Period)
+	kind := "run"
+	if dryRun {
+		kind = "dry run (nothing recorded in the ledger)"
+	}
+	fmt.Fprintf(w, "Period %s (as of %s), %s %s\n", out.Period, out.AsOf, kind, out.RunID)
 	fmt.Fprintf(w, "Lines: %d (%s), amount %s EUR excl. VAT\n", len(out.Lines), strings.Join(parts, ", "), total.StringFixed(2))
-	fmt.Fprintf(w, "Findings: %d errors, %d warnings, %d info — see the Havainnot sheet\n", sev[finding.Error], sev[finding.Warning], sev[finding.Info])
+	fmt.Fprintf(w, "Findings: %s, %s, %s — see sheet Havainnot in %s\n",
+		plural(sev[finding.Error], "error", "errors"), plural(sev[finding.Warning], "warning", "warnings"), plural(sev[finding.Info], "info", "info"), written(out, recon, "the reconciliation report"))
 	fmt.Fprintf(w, "Outputs in %s:\n", out.OutDir)
 	for _, o := range out.Written {
 		note := ""
@@ -114,6 +122,22 @@ func printOutcome(w io.Writer, out *run.Outcome) {
 		}
 		fmt.Fprintf(w, "  %s%s\n", o.Name, note)
 	}
+	if !dryRun {
+		fmt.Fprintf(w, "Next: finance reviews %s and fills the Hyväksyntä sheet; the next run (or `tyomatka approve --config %s --period %s`) seals or releases the period.\n",
+			written(out, inv, "the invoice basis"), cfgPath, out.Period)
+	}
+}
+
+// written returns the name the output of kind name (as report.FileNames
+// gives it for an empty area) was written under, or what when none was.
+func written(out *run.Outcome, name, what string) string {
+	prefix, _, _ := strings.Cut(name, "_")
+	for _, o := range out.Written {
+		if strings.HasPrefix(o.Name, prefix+"_") {
+			return o.Name
+		}
+	}
+	return what
 }
 
 func isConfigError(err error) bool {

@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"cloud.google.com/go/civil"
+
 	"tyomatka/internal/cloudrun"
 	"tyomatka/internal/config"
+	"tyomatka/internal/period"
 )
 
 // cmdRunAll is the Cloud Run job's entry point: every configuration in the
@@ -19,24 +20,42 @@ import (
 // (CLOUD_RUN_TASK_INDEX of CLOUD_RUN_TASK_COUNT). A retried task runs the same
 // share and, runs being pure functions of their inputs, gives the same result.
 func cmdRunAll(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("run-all", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run-all", "[--jobs DIR] [--areas a,b] [--period YYYY-MM] [--as-of YYYY-MM-DD] [--dry-run]", stderr)
 	dir := fs.String("jobs", getenvDefault(getenv, "TYOMATKA_JOBS_DIR", "jobs"), "`folder` of area configurations (*.toml)")
 	areasFlag := fs.String("areas", getenv("TYOMATKA_AREAS"), "comma-separated `areas` to run (default: every configuration in the folder)")
+	// Checked here as well as in each run: a typo must be one usage error,
+	// not every area failing.
 	var pass []string
-	for _, name := range []string{"period", "as-of", "log"} {
-		name := name
-		fs.Func(name, "passed to each run (see tyomatka run -h)", func(v string) error {
+	passFlag := func(name, help string, check func(string) error) {
+		fs.Func(name, help, func(v string) error {
+			if err := check(v); err != nil {
+				return err
+			}
 			pass = append(pass, "--"+name, v)
 			return nil
 		})
 	}
-	dryRun := fs.Bool("dry-run", false, "passed to each run")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	passFlag("period", "billing month `YYYY-MM` for each run (default: the month before the as-of date)", func(v string) error {
+		if _, err := period.Parse(v); err != nil {
+			return fmt.Errorf("want YYYY-MM with month 01-12")
 		}
-		return usageError{err.Error()}
+		return nil
+	})
+	passFlag("as-of", "run date `YYYY-MM-DD` for each run (default: today in Europe/Helsinki)", func(v string) error {
+		if _, err := civil.ParseDate(v); err != nil {
+			return fmt.Errorf("want YYYY-MM-DD")
+		}
+		return nil
+	})
+	passFlag("log", logHelp, func(v string) error {
+		if checkLog("run-all", v) != nil {
+			return fmt.Errorf("want json or text")
+		}
+		return nil
+	})
+	dryRun := fs.Bool("dry-run", false, "compute and write each area's outputs, but record nothing in the ledger")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if *dryRun {
 		pass = append(pass, "--dry-run")
@@ -64,7 +83,7 @@ func cmdRunAll(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err != nil {
 			// One area's failure must not stop the others; the task still fails
 			// so that Cloud Run retries it (a retry recomputes the same result).
-			fmt.Fprintf(stderr, "tyomatka: area %s: %v\n", area, err)
+			fmt.Fprintf(stderr, "tyomatka: error: area %s: %v\n", area, err)
 			failed = append(failed, area)
 		}
 	}

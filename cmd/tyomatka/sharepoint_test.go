@@ -180,9 +180,14 @@ func sortedNames[V any](m map[string]V) []string {
 func TestSharePointMatchesLocal(t *testing.T) {
 	f := newSPFixture(t)
 	res := f.run(t, "--period", "2026-05", "--as-of", "2026-06-22", "--dry-run")
-	got := f.outputs("2026-05")
+	// A dry run writes to its own scratch folder, never over the period's
+	// real outputs.
+	got := f.outputs("2026-05/koeajo")
 	if len(got) != 4 {
-		t.Fatalf("library has %v in %s/2026-05, want the three workbooks and run-summary.json", sortedNames(got), spOutput)
+		t.Fatalf("library has %v in %s/2026-05/koeajo, want the three workbooks and run-summary.json", sortedNames(got), spOutput)
+	}
+	if real := f.outputs("2026-05"); len(real) != 1 {
+		t.Errorf("a dry run wrote %v into the period's own folder", sortedNames(real))
 	}
 
 	// The reference: the same configuration (so the same hash, hence the
@@ -204,9 +209,9 @@ func TestSharePointMatchesLocal(t *testing.T) {
 		t.Fatalf("local run: %v", err)
 	}
 	want := map[string][]byte{}
-	entries, _ := os.ReadDir(filepath.Join(localOut, "2026-05"))
+	entries, _ := os.ReadDir(filepath.Join(localOut, "2026-05", "koeajo"))
 	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(localOut, "2026-05", e.Name()))
+		b, err := os.ReadFile(filepath.Join(localOut, "2026-05", "koeajo", e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}

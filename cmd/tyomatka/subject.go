@@ -13,11 +13,14 @@ import (
 
 	"tyomatka/internal/config"
 	"tyomatka/internal/hetu"
+	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
 	"tyomatka/internal/privacy"
 	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/run"
 	"tyomatka/internal/secrets"
+	"tyomatka/internal/source"
+	"tyomatka/internal/tracking"
 )
 
 // stdin is where subject reads the identity code unless --in names a file;
@@ -29,21 +32,23 @@ var stdin io.Reader = os.Stdin
 // The code never comes from the command line, which lands in shell history
 // and process lists.
 func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("subject", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("subject", "--config FILE [--in FILE] [--out DIR] < code.txt", stderr)
 	cfgPath := fs.String("config", "", "area configuration `file` (e.g. jobs/lahti.toml)")
 	in := fs.String("in", "", "read the identity code from this `file` instead of stdin")
 	out := fs.String("out", ".", "write the answer (JSON and workbook) into this `folder`")
-	logFormat := fs.String("log", "text", "log format: json or text")
+	logFormat := logFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return usageError{err.Error()}
+		return usageError{"subject: " + err.Error()}
 	}
 	if fs.NArg() > 0 {
 		// Never echo the argument: it may be the identity code itself.
 		return usageError{"subject: unexpected argument; the identity code is read from stdin or --in FILE, never from the command line"}
+	}
+	if err := checkLog("subject", *logFormat); err != nil {
+		return err
 	}
 	if *cfgPath == "" {
 		return usageError{"subject: --config is required, e.g. echo … | tyomatka subject --config jobs/lahti.toml"}
@@ -81,7 +86,12 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer closeSt()
-	a, err := privacy.Subject(ctx, st, cfg.Area, keyer, code, period.Today(time.Now(), cfg.Location))
+	srcs, closeSrc, err := subjectSources(ctx, cfg, sec, openRemote(getenv, log))
+	if err != nil {
+		return err
+	}
+	defer closeSrc()
+	a, err := privacy.SubjectOf(ctx, st, cfg.Area, keyer, code, period.Today(time.Now(), cfg.Location), srcs)
 	if err != nil {
 		return err
 	}
@@ -89,15 +99,70 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	log.Info("subject access answer written", "key_prefix", a.Key[:12], "held", a.Held, "lines", len(a.Lines), "runs", len(a.Runs))
+	// The log gets counts only: client codes and numbers stay in the answer.
+	log.Info("subject access answer written", "key_prefix", a.Key[:12], "held", a.Held, "lines", len(a.Lines),
+		"outputs", len(a.Outputs), "runs", len(a.Runs))
 	if !a.Held {
-		fmt.Fprintf(stdout, "Nothing held: the bot's state for %s has no data about this person (key %s…)\n", cfg.Area, a.Key[:12])
+		fmt.Fprintf(stdout, "Nothing held: neither the ledger, the audit trail nor any output of %s carries this person (key %s…)\n", cfg.Area, a.Key[:12])
 	} else {
-		fmt.Fprintf(stdout, "Held: %d lines in %d runs' periods, client code(s) %s (key %s…)\n",
-			len(a.Lines), len(a.Runs), strings.Join(a.ClientCodes, ", "), a.Key[:12])
+		fmt.Fprintf(stdout, "Held: %d lines in %d billing periods, named in %d output files, %d runs; client code(s) %s (key %s…)\n",
+			len(a.Lines), a.LinePeriods(), len(a.Outputs), len(a.Runs), strings.Join(a.ClientCodes, ", "), a.Key[:12])
+		for _, o := range a.Outputs {
+			var sheets []string
+			for _, x := range o.Sheets {
+				sheets = append(sheets, fmt.Sprintf("%s: %d rows", x.Sheet, x.Rows))
+			}
+			if o.Sheets == nil {
+				sheets = []string{"not read back"}
+			}
+			fmt.Fprintf(stdout, "  %s  %s  %s\n", o.Period, o.Written, strings.Join(sheets, ", "))
+		}
 	}
 	fmt.Fprintf(stdout, "Answer: %s\n        %s\n", jsonPath, xlsxPath)
 	return nil
+}
+
+// subjectSources opens the configured source as run does: the tracking
+// workbook says which client codes and numbers are the person's, and the
+// sink reads back the outputs the ledger recorded.
+func subjectSources(ctx context.Context, cfg *config.Config, sec secrets.Getter,
+	remote func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error)) (privacy.Sources, func(), error) {
+	var (
+		src  source.Source
+		sink source.Sink
+		err  error
+	)
+	if cfg.Source.Kind == "local" {
+		l := &source.Local{TrackingPath: cfg.Source.Tracking, AccrualDir: cfg.Source.Accruals, OutputRoot: cfg.Source.Output}
+		src, sink = l, l
+	} else if src, sink, err = remote(ctx, cfg, sec); err != nil {
+		return privacy.Sources{}, nil, err
+	}
+	closeFn := func() { src.Close() }
+	tf, err := src.Tracking(ctx)
+	if err != nil {
+		closeFn()
+		return privacy.Sources{}, nil, fmt.Errorf("subject: tracking workbook: %w", err)
+	}
+	wb, err := tracking.Read(ctx, tf.Path, tf.Name)
+	if err != nil {
+		closeFn()
+		return privacy.Sources{}, nil, fmt.Errorf("subject: %w", err)
+	}
+	srcs := privacy.Sources{Tracking: wb}
+	srcs.Fetch = func(ctx context.Context, rec *ledger.Period, name string) ([]byte, error) {
+		s := sink
+		if rec.OutDir != "" {
+			s = &source.Local{OutputRoot: rec.OutDir}
+		}
+		f, ok := s.(source.Fetcher)
+		if !ok {
+			return nil, fmt.Errorf("the output location cannot be read back")
+		}
+		data, _, err := f.Fetch(ctx, rec.Dir, name)
+		return data, err
+	}
+	return srcs, closeFn, nil
 }
 
 // readOneCode reads exactly one identity code: one non-blank line. Errors
@@ -140,6 +205,9 @@ func configuredKeyer(ctx context.Context, cfg *config.Config, sec secrets.Getter
 	secret, err := sec.Get(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	if err := checkKeyLength(name, secret); err != nil {
+		return nil, err
 	}
 	k, err := pseudonym.New(secret)
 	if err != nil {

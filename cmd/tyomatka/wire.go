@@ -2,27 +2,113 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"tyomatka/internal/config"
 	"tyomatka/internal/gen"
 	"tyomatka/internal/logging"
+	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/secrets"
 )
 
+// openSecrets opens the configured secrets source and checks the configured
+// pseudonymisation key up front, so that a short key is reported as a
+// configuration error naming where it came from rather than deep inside a
+// run. The key read is kept, so the run does not fetch it twice.
 func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) string) (secrets.Store, error) {
-	s, err := secrets.Open(ctx, cfg.Secrets.Kind, getenv)
+	s, err := openSecretsStore(ctx, cfg, getenv)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: secrets: %w", cfg.Path, err)
+		return nil, err
 	}
-	return s, nil
+	name := configuredKeyName(cfg)
+	secret, err := s.Get(ctx, name)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	if err := checkKeyLength(name, secret); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &keptKey{Store: s, name: name, secret: secret}, nil
 }
 
-func cmdGenerate(ctx context.Context, args []string, stdout io.Writer) error {
-	return gen.Command(ctx, args, stdout)
+// openSecretsStore opens the configured secrets source without reading the
+// pseudonymisation key (approve and rekey need it only sometimes).
+func openSecretsStore(ctx context.Context, cfg *config.Config, getenv func(string) string) (secrets.Store, error) {
+	// secrets' errors start with "secrets:" and failing to reach the source
+	// is an access failure (exit 1), not a mistake in the configuration.
+	return secrets.Open(ctx, cfg.Secrets.Kind, getenv)
+}
+
+func configuredKeyName(cfg *config.Config) string {
+	if cfg.Secrets.Kind == secrets.KindEnv {
+		return cfg.Secrets.PseudonymKeyEnv
+	}
+	return cfg.Secrets.PseudonymKey
+}
+
+// keyLengthError: the pseudonymisation key is too short. It is a
+// configuration error (exit 2) and names the secret, never its value.
+type keyLengthError struct {
+	name string
+	n    int
+}
+
+func (e *keyLengthError) Error() string {
+	return fmt.Sprintf("secrets: %s: pseudonymisation key is %d bytes, want at least %d", e.name, e.n, pseudonym.MinKeyBytes)
+}
+
+func checkKeyLength(name string, secret []byte) error {
+	if len(secret) < pseudonym.MinKeyBytes {
+		return &keyLengthError{name: name, n: len(secret)}
+	}
+	return nil
+}
+
+// keptKey serves the already checked key from memory.
+type keptKey struct {
+	secrets.Store
+	name   string
+	secret []byte
+}
+
+func (k *keptKey) Get(ctx context.Context, name string) ([]byte, error) {
+	if name == k.name {
+		return append([]byte(nil), k.secret...), nil
+	}
+	return k.Store.Get(ctx, name)
+}
+
+func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := gen.Command(ctx, args, stdout, stderr)
+	var ue *gen.UsageError
+	if errors.As(err, &ue) {
+		return usageError{ue.Error()}
+	}
+	return err
+}
+
+// logHelp is the --log flag's help, the same for every command.
+const logHelp = "log `format`: json or text (default: json on Cloud Run or when not on a terminal, text on a terminal)"
+
+// logFlag registers --log with the default every command shares: empty, so
+// that newLogger picks by where the log goes.
+func logFlag(fs *flag.FlagSet) *string { return fs.String("log", "", logHelp) }
+
+// checkLog rejects a --log value newLogger would not honour.
+func checkLog(cmd, format string) error {
+	switch format {
+	case "", logging.FormatJSON, logging.FormatText:
+		return nil
+	}
+	return usageError{fmt.Sprintf("%s: --log %q: want json or text", cmd, format)}
 }
 
 // newLogger returns the run's logger: Cloud Logging JSON on Cloud Run or when
@@ -35,4 +121,53 @@ func newLogger(w io.Writer, format string, getenv func(string) string) *slog.Log
 		}
 	}
 	return logging.New(w, format, slog.LevelInfo).With(logging.Labels(getenv)...)
+}
+
+// newFlagSet returns a command's flag set whose -h prints the command's
+// synopsis and flags (to stderr, exit status 0).
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), strings.TrimSpace("usage: tyomatka "+name+" "+synopsis))
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(fs.Output(), "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args; help reports -h (the usage is already printed).
+// Any other mistake, and any argument left over, is a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError{fs.Name() + ": " + err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return false, usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return false, nil
+}
+
+// plural returns "1 warning" or "2 warnings".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// by shows who started a run: the local user name ("local:alice" → alice),
+// or the Cloud Run execution as recorded.
+func by(startedBy string) string {
+	if u, ok := strings.CutPrefix(startedBy, "local:"); ok && u != "" {
+		return u
+	}
+	return startedBy
 }

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
@@ -57,34 +58,42 @@ func Read(ctx context.Context, files []source.File) (*Data, error) {
 	defer cancel()
 
 	type result struct {
-		part *filePart
-		err  error
-		done chan struct{}
+		part    *filePart
+		err     error
+		started bool // holds a reader slot until merged
+		done    chan struct{}
 	}
 	results := make([]result, len(files))
 	for i := range results {
 		results[i].done = make(chan struct{})
 	}
+	// Lists start in name order, and a reader's slot is freed only when its
+	// list has been merged: at most GOMAXPROCS aggregates exist at a time,
+	// however unevenly the lists finish.
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var sizeHint atomic.Int64
 	var wg sync.WaitGroup
-	for i, f := range files {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(results[i].done)
+	wg.Go(func() {
+		for i, f := range files {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				results[i].err = ctx.Err()
+				for j := i; j < len(files); j++ {
+					results[j].err = ctx.Err()
+					close(results[j].done)
+				}
 				return
 			}
-			defer func() { <-sem }()
-			results[i].part, results[i].err = readFile(ctx, i, f)
-			if results[i].err != nil {
-				cancel()
-			}
-		}()
-	}
+			results[i].started = true
+			wg.Go(func() {
+				defer close(results[i].done)
+				results[i].part, results[i].err = readFile(ctx, i, f, &sizeHint)
+				if results[i].err != nil {
+					cancel()
+				}
+			})
+		}
+	})
 	defer wg.Wait()
 
 	d := &Data{
@@ -96,15 +105,16 @@ func Read(ctx context.Context, files []source.File) (*Data, error) {
 	for i := range results {
 		<-results[i].done
 		r := &results[i]
-		if firstErr != nil {
-			continue
-		}
-		if r.err != nil {
+		if firstErr == nil && r.err != nil {
 			firstErr = r.err
-			continue
 		}
-		d.merge(r.part)
+		if firstErr == nil {
+			d.merge(r.part)
+		}
 		r.part = nil // let the list's aggregate go as soon as it is merged
+		if r.started {
+			<-sem
+		}
 	}
 	if firstErr != nil {
 		// A cancelled sibling reports context.Canceled; the cause is the
@@ -119,30 +129,100 @@ func Read(ctx context.Context, files []source.File) (*Data, error) {
 	return d, nil
 }
 
-// filePart is the aggregate of one list.
+// ProgressFunc receives the progress of reading one list: rows read so far,
+// and done once the list is read. It is called from concurrent readers.
+type ProgressFunc func(file string, rows int, done bool)
+
+type progressKey struct{}
+
+// WithProgress returns a context that makes Read report its progress to fn.
+func WithProgress(ctx context.Context, fn ProgressFunc) context.Context {
+	return context.WithValue(ctx, progressKey{}, fn)
+}
+
+// progressEvery is how many rows pass between progress reports.
+const progressEvery = 1 << 16
+
+// filePart is the aggregate of one list. It keeps its month totals in one
+// slice and its persons in another, indexed by one map: a map per person per
+// list, merged and thrown away, was most of the reader's garbage.
 type filePart struct {
-	persons map[hetu.Code]*Person
+	index   map[hetu.Code]int32 // → persons
+	persons chunks[filePerson]
+	totals  chunks[MonthTotal]
 	covered map[period.Month]bool
 	invalid []finding.Finding
 	file    File
 }
 
+// chunks is a slice that grows by whole chunks: appending never copies, and
+// pointers to its elements stay valid. A list of 160,000 rows grown by append
+// copied its slices over and over, five times their final size.
+type chunks[T any] struct {
+	c [][]T
+	n int
+}
+
+const chunkSize = 4096
+
+func (c *chunks[T]) add(v T) int32 {
+	if c.n%chunkSize == 0 {
+		c.c = append(c.c, make([]T, 0, chunkSize))
+	}
+	last := &c.c[len(c.c)-1]
+	*last = append(*last, v)
+	c.n++
+	return int32(c.n - 1)
+}
+
+func (c *chunks[T]) at(i int32) *T { return &c.c[i/chunkSize][i%chunkSize] }
+
+// filePerson is one person's rows in one list: usually one month, more when
+// the list corrects earlier months.
+type filePerson struct {
+	code         hetu.Code
+	month        period.Month
+	total        int32 // → totals
+	more         []monthRef
+	municipality string
+	latestMonth  period.Month
+	latestSeq    Seq
+}
+
+type monthRef struct {
+	month period.Month
+	total int32
+}
+
+// total returns the person's total of month m, adding one when absent.
+func (p *filePart) total(fp *filePerson, m period.Month) (t *MonthTotal, added bool) {
+	if fp.month == m {
+		return p.totals.at(fp.total), false
+	}
+	for _, r := range fp.more {
+		if r.month == m {
+			return p.totals.at(r.total), false
+		}
+	}
+	i := p.totals.add(MonthTotal{})
+	fp.more = append(fp.more, monthRef{m, i})
+	return p.totals.at(i), true
+}
+
 func (d *Data) merge(p *filePart) {
-	for code, q := range p.persons {
-		dst, ok := d.Persons[code]
+	for i := range int32(p.persons.n) {
+		q := p.persons.at(i)
+		dst, ok := d.Persons[q.code]
 		if !ok {
-			d.Persons[code] = q
-			continue
+			dst = &Person{Months: make(map[period.Month]*MonthTotal, 1+len(q.more))}
+			d.Persons[q.code] = dst
 		}
-		for m, t := range q.Months {
-			if mt, ok := dst.Months[m]; ok {
-				mt.add(t)
-			} else {
-				dst.Months[m] = t
-			}
+		d.addMonth(dst, q.month, p.totals.at(q.total))
+		for _, r := range q.more {
+			d.addMonth(dst, r.month, p.totals.at(r.total))
 		}
-		if q.Municipality != "" && (dst.Municipality == "" || later(q.LatestMonth, q.LatestSeq, dst.LatestMonth, dst.LatestSeq)) {
-			dst.Municipality, dst.LatestMonth, dst.LatestSeq = q.Municipality, q.LatestMonth, q.LatestSeq
+		if q.municipality != "" && (dst.Municipality == "" || later(q.latestMonth, q.latestSeq, dst.LatestMonth, dst.LatestSeq)) {
+			dst.Municipality, dst.LatestMonth, dst.LatestSeq = q.municipality, q.latestMonth, q.latestSeq
 		}
 	}
 	for m := range p.covered {
@@ -150,6 +230,25 @@ func (d *Data) merge(p *filePart) {
 	}
 	d.Invalid = append(d.Invalid, p.invalid...)
 	d.Files = append(d.Files, p.file)
+}
+
+// addMonth adds t to dst's month m; t then belongs to dst.
+func (d *Data) addMonth(dst *Person, m period.Month, t *MonthTotal) {
+	if mt, ok := dst.Months[m]; ok {
+		mt.add(t)
+	} else {
+		dst.Months[m] = t
+	}
+}
+
+// addRow adds one row's values, as add does.
+func (t *MonthTotal) addRow(paid, accrued, share decimal.Decimal) {
+	t.PaidDays = t.PaidDays.Add(paid)
+	t.Share = t.Share.Add(share)
+	if accrued.GreaterThan(t.MaxAccrued) {
+		t.MaxAccrued = accrued
+	}
+	t.Rows++
 }
 
 func (t *MonthTotal) add(o *MonthTotal) {
@@ -171,7 +270,10 @@ func later(m period.Month, s Seq, om period.Month, os Seq) bool {
 }
 
 // readFile reads and aggregates one list.
-func readFile(ctx context.Context, index int, f source.File) (*filePart, error) {
+//
+// sizeHint is the number of persons of the largest list read so far in this
+// Read: the next list's map starts at that size instead of growing to it.
+func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.Int64) (*filePart, error) {
 	sum := f.SHA256
 	if sum == "" {
 		var err error
@@ -191,41 +293,65 @@ func readFile(ctx context.Context, index int, f source.File) (*filePart, error) 
 	defer t.Close()
 
 	p := &filePart{
-		persons: make(map[hetu.Code]*Person),
+		index:   make(map[hetu.Code]int32, sizeHint.Load()),
 		covered: make(map[period.Month]bool),
 		file:    File{Name: f.Name, SHA256: sum},
 	}
-	var months monthCache
+	var (
+		months   monthCache
+		nums     numberCache
+		kunta    kuntaCache
+		lastSeen period.Month
+	)
+	progress, _ := ctx.Value(progressKey{}).(ProgressFunc)
+	if progress != nil {
+		progress(f.Name, 0, false)
+	}
 	for t.Next() {
 		r := t.Row()
 		p.file.Rows++
-		row, bad := parseRow(r, t, &months)
+		if progress != nil && p.file.Rows%progressEvery == 0 {
+			progress(f.Name, p.file.Rows, false)
+		}
+		row, bad := parseRow(r, t, &months, &nums)
 		if bad != nil {
 			p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, bad.column, bad.message))
 			continue
 		}
-		p.covered[row.month] = true
-		person := p.persons[row.code]
-		if person == nil {
-			person = &Person{Months: make(map[period.Month]*MonthTotal, 4)}
-			p.persons[row.code] = person
+		if len(p.covered) == 0 || row.month != lastSeen {
+			p.covered[row.month], lastSeen = true, row.month
 		}
-		if mt := person.Months[row.month]; mt == nil {
-			person.Months[row.month] = &MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1}
+		var person *filePerson
+		if i, ok := p.index[row.code]; ok {
+			person = p.persons.at(i)
+			if mt, added := p.total(person, row.month); added {
+				*mt = MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1}
+			} else {
+				mt.addRow(row.paid, row.accrued, row.share)
+			}
 		} else {
-			mt.add(&MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1})
+			ti := p.totals.add(MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1})
+			pi := p.persons.add(filePerson{code: row.code, month: row.month, total: ti})
+			p.index[row.code] = pi
+			person = p.persons.at(pi)
 		}
 		// Rows arrive in reading order, so a row of the same month replaces
 		// an earlier one.
-		if kunta := r.Cells[colMunicipality]; !kunta.Blank() &&
-			(person.Municipality == "" || !row.month.Before(person.LatestMonth)) {
-			person.Municipality = municipality.Name(cellText(kunta))
-			person.LatestMonth = row.month
-			person.LatestSeq = Seq{File: index, Row: r.Num}
+		if kc := r.Cells[colMunicipality]; !kc.Blank() &&
+			(person.municipality == "" || !row.month.Before(person.latestMonth)) {
+			person.municipality = kunta.name(kc)
+			person.latestMonth = row.month
+			person.latestSeq = Seq{File: index, Row: r.Num}
 		}
 	}
 	if err := t.Err(); err != nil {
 		return nil, err
+	}
+	if progress != nil {
+		progress(f.Name, p.file.Rows, true)
+	}
+	if n := int64(p.persons.n); n > sizeHint.Load() {
+		sizeHint.Store(n) // a race between two lists only costs a smaller hint
 	}
 	return p, nil
 }
@@ -240,7 +366,7 @@ type badCell struct{ column, message string }
 
 // parseRow validates a row; bad names its first invalid cell in column order
 // Henkilötunnus, Kuukausi, Maksupäivät, Kertymäpäivät, Kunnan osuus.
-func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badCell) {
+func parseRow(r sheet.Row, t *sheet.Table, months *monthCache, nums *numberCache) (parsedRow, *badCell) {
 	var row parsedRow
 	header := func(i int) string { return t.Columns[i].Header }
 	hc := r.Cells[colHetu]
@@ -266,7 +392,7 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badC
 	}
 	row.month = m
 
-	for _, n := range []struct {
+	for _, n := range [...]struct {
 		col int
 		dst *decimal.Decimal
 	}{{colPaidDays, &row.paid}, {colAccrued, &row.accrued}, {colShare, &row.share}} {
@@ -274,7 +400,7 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badC
 		if c.Blank() {
 			return row, &badCell{header(n.col), fmt.Sprintf("%s puuttuu. Lisää luku (esim. 0) tai hae lista Kelmusta uudelleen.", header(n.col))}
 		}
-		v, err := c.Number()
+		v, err := nums.number(c)
 		if err != nil {
 			return row, &badCell{header(n.col), fmt.Sprintf("%s%s ei ole kelvollinen luku. Kirjoita luku ilman muita merkkejä (esim. 1234,56 tai 1 234,56 €) tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
 		}
@@ -329,6 +455,104 @@ func (mc *monthCache) parse(c sheet.Cell, date1904 bool) (period.Month, error) {
 	m, err := c.Month(date1904)
 	*mc = monthCache{cell: c, month: m, err: err, ok: true}
 	return m, err
+}
+
+// numberCache parses number cells. Day counts repeat a few hundred values
+// and euro amounts a few thousand, so a decimal is built once per value and
+// shared: decimals are immutable, and building one allocates twice.
+type numberCache struct {
+	small [smallNumbers]decimal.Decimal
+	made  [smallNumbers]bool
+	other map[numberKey]decimal.Decimal
+}
+
+type numberKey struct {
+	m   int64
+	exp int32
+}
+
+const (
+	smallNumbers = 1024
+	maxShared    = 1 << 15 // distinct other values kept per list
+)
+
+// number returns c.Number(). A plain decimal written with at most 18 digits,
+// such as "230", "141.4" or "-12.50", is parsed here into the same decimal
+// (coefficient and exponent) that c.Number would build; anything else is left
+// to c.Number.
+func (nc *numberCache) number(c sheet.Cell) (decimal.Decimal, error) {
+	m, exp, ok := plainDecimal(c.Value)
+	if !ok || m == 0 || (c.Kind != sheet.Number && c.Kind != sheet.Text) {
+		return c.Number()
+	}
+	if exp == 0 && m > 0 && m < smallNumbers {
+		if !nc.made[m] {
+			nc.small[m], nc.made[m] = decimal.New(m, 0), true
+		}
+		return nc.small[m], nil
+	}
+	k := numberKey{m, exp}
+	if d, ok := nc.other[k]; ok {
+		return d, nil
+	}
+	d := decimal.New(m, exp)
+	if nc.other == nil {
+		nc.other = make(map[numberKey]decimal.Decimal)
+	}
+	if len(nc.other) < maxShared {
+		nc.other[k] = d
+	}
+	return d, nil
+}
+
+// plainDecimal parses -?digits(.digits)? with at most 18 digits.
+func plainDecimal(s string) (m int64, exp int32, ok bool) {
+	i := 0
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		i++
+	}
+	digits, scale, dot := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return 0, 0, false
+			}
+			m = m*10 + int64(c-'0')
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, 0, false
+		}
+	}
+	if digits == 0 || (dot && scale == 0) || (dot && s[len(s)-1] == '.') {
+		return 0, 0, false
+	}
+	if neg {
+		m = -m
+	}
+	return m, int32(-scale), true
+}
+
+// kuntaCache remembers the municipality name of the last Kunta cell: most
+// rows of a list repeat a few municipalities.
+type kuntaCache struct {
+	cell  sheet.Cell
+	value string
+	ok    bool
+}
+
+func (kc *kuntaCache) name(c sheet.Cell) string {
+	if kc.ok && c == kc.cell {
+		return kc.value
+	}
+	*kc = kuntaCache{cell: c, value: municipality.Name(cellText(c)), ok: true}
+	return kc.value
 }
 
 // cellText returns a Kunta cell as text; a code typed as a number (98) keeps

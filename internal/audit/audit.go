@@ -141,8 +141,15 @@ func orZero(s string) string {
 // Prefix is where area's records of period p live.
 func Prefix(area string, p period.Month) string { return "audit/" + area + "/" + p.String() + "/" }
 
-// Write stores r as a new object. The name starts with the UTC start time,
-// so a period's records list in time order.
+// AreaPrefix is where area's records that concern no one period live (a key
+// rotation, a retention purge): filing them under some period would be
+// arbitrary and would make that period's history misleading. Retention by
+// period leaves them, since "_area" is no period.
+func AreaPrefix(area string) string { return "audit/" + area + "/_area/" }
+
+// Write stores r as a new object under its period, or under AreaPrefix when
+// r.Period is empty. The name starts with the UTC start time, so a period's
+// records list in time order.
 func Write(ctx context.Context, st state.Store, r *Record) (string, error) {
 	r.Version = FormatVersion
 	if r.Inputs == nil {
@@ -154,20 +161,23 @@ func Write(ctx context.Context, st state.Store, r *Record) (string, error) {
 	if r.Decisions == nil {
 		r.Decisions = []Decision{}
 	}
-	p, err := period.Parse(r.Period)
-	if err != nil {
-		return "", fmt.Errorf("audit record: %w", err)
+	prefix := AreaPrefix(r.Area)
+	if r.Period != "" {
+		p, err := period.Parse(r.Period)
+		if err != nil {
+			return "", fmt.Errorf("audit record: %w", err)
+		}
+		prefix = Prefix(r.Area, p)
 	}
 	raw, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("audit record: %w", err)
 	}
 	raw = append(raw, '\n')
-	id := r.RunID
-	if id == "" {
-		id = r.Kind
+	base := prefix + r.StartedAt.UTC().Format("20060102T150405.000000000Z") + "-" + r.Kind
+	if r.RunID != "" {
+		base += "-" + r.RunID
 	}
-	base := Prefix(r.Area, p) + r.StartedAt.UTC().Format("20060102T150405.000000000Z") + "-" + r.Kind + "-" + id
 	name := base + ".json"
 	// A record is never overwritten: a clash (two runs in the same
 	// nanosecond) takes the next free suffix.

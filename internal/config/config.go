@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -256,11 +258,7 @@ func Parse(data []byte, path string) (*Config, error) {
 	var f file
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &Error{File: path, Err: fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)}
-		}
-		return nil, &Error{File: path, Err: err}
+		return nil, decodeError(path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
@@ -458,4 +456,73 @@ func (c *Config) resolve(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// lastKeyRE finds the key in BurntSushi/toml's type-mismatch errors, which
+// are plain errors ("toml: line 5 (last key "a.b"): incompatible types: …").
+var lastKeyRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): incompatible types`)
+
+// decodeError turns a TOML decoding error into one that names the key and
+// says what to write, since the people editing the file are not programmers.
+func decodeError(path string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		if t, ok := keyType(pe.LastKey); ok && t == reflect.TypeOf(time.Time{}) && strings.Contains(pe.Message, "parsing time") {
+			return &Error{File: path, Key: pe.LastKey, Err: fmt.Errorf("%w: line %d: %s", ErrInvalid, pe.Position.Line, typeHint(pe.LastKey, t))}
+		}
+		return &Error{File: path, Err: fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)}
+	}
+	if m := lastKeyRE.FindStringSubmatch(err.Error()); m != nil {
+		if t, ok := keyType(m[2]); ok {
+			return &Error{File: path, Key: m[2], Err: fmt.Errorf("%w: line %s: %s", ErrInvalid, m[1], typeHint(m[2], t))}
+		}
+	}
+	return &Error{File: path, Err: err}
+}
+
+// keyType returns the Go type a dotted TOML key decodes into.
+func keyType(key string) (reflect.Type, bool) {
+	t := reflect.TypeOf(file{})
+	for _, part := range strings.Split(key, ".") {
+		if t.Kind() != reflect.Struct {
+			return nil, false
+		}
+		found := false
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.Tag.Get("toml") == part {
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return t, true
+}
+
+// typeHint says how to write a value of type t.
+func typeHint(key string, t reflect.Type) string {
+	switch {
+	case t == reflect.TypeOf(time.Time{}):
+		return "want a TOML date like 2026-01-01 (no quotes)"
+	case t.Kind() == reflect.String && moneyKeys[key]:
+		return `write money and percentages as quoted strings, e.g. "30"`
+	case t.Kind() == reflect.String:
+		return `want a quoted string, e.g. "lahti"`
+	case t.Kind() == reflect.Int:
+		return "want a whole number without quotes, e.g. 3"
+	case t.Kind() == reflect.Float64:
+		return "want a number without quotes, e.g. 4"
+	case t.Kind() == reflect.Struct:
+		return "want a [section], not a value"
+	}
+	return "wrong type of value"
+}
+
+// moneyKeys are the string keys holding exact decimals.
+var moneyKeys = map[string]bool{
+	"contract.vat_percent": true,
+	"fees.info":            true, "fees.start": true, "fees.employed_open": true, "fees.employed_subsidised": true,
+	"effectiveness.share_percent": true, "effectiveness.cap_per_client": true,
 }

@@ -148,3 +148,41 @@ func TestShippedConfigurationsLoad(t *testing.T) {
 		t.Errorf("the embedded default job is missing: %v", err)
 	}
 }
+
+// TestTypeErrorsSayWhatToWrite: a value of the wrong TOML type names the key
+// and shows the spelling that works.
+func TestTypeErrorsSayWhatToWrite(t *testing.T) {
+	tests := []struct {
+		name, from, to, key, want string
+	}{
+		{"quoted Finnish date", `valid_from = 2026-01-01`, `valid_from = "1.1.2026"`, "contract.valid_from", "want a TOML date like 2026-01-01 (no quotes)"},
+		{"quoted ISO date", `valid_from = 2026-01-01`, `valid_from = "2026-01-01"`, "contract.valid_from", "want a TOML date like 2026-01-01 (no quotes)"},
+		{"unquoted percentage", `share_percent = "30"`, `share_percent = 30`, "effectiveness.share_percent", `write money and percentages as quoted strings, e.g. "30"`},
+		{"unquoted fee", `info = "50.00"`, `info = 50.00`, "fees.info", `write money and percentages as quoted strings`},
+		{"quoted count", `sustain_months = 3`, `sustain_months = "3"`, "verification.sustain_months", "want a whole number without quotes"},
+		{"unquoted name", `area = "lahti"`, `area = 7`, "area", "want a quoted string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.from) {
+				t.Fatalf("fixture lacks %q", tt.from)
+			}
+			_, err := config.Parse([]byte(strings.Replace(valid, tt.from, tt.to, 1)), "jobs/x.toml")
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if got, want := ce.Key, tt.key; got != want {
+				t.Errorf("key = %q, want %q (err %v)", got, want, err)
+			}
+			if !errors.Is(err, config.ErrInvalid) {
+				t.Errorf("err = %v, want ErrInvalid", err)
+			}
+			for _, w := range []string{tt.want, "jobs/x.toml", "line "} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}

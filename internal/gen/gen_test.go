@@ -544,7 +544,7 @@ func TestCommand(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
 	err := gen.Command(context.Background(), []string{"-clients", "20", "-months", "3", "-last", "2026-10",
-		"-seed", "5", "-messy", "-format", "xlsx", "-out", dir}, &out)
+		"-seed", "5", "-messy", "-format", "xlsx", "-out", dir}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,15 +556,26 @@ func TestCommand(t *testing.T) {
 	if got, want := len(listFiles(t, dir)), 4; got != want {
 		t.Errorf("%d files written, want %d", got, want)
 	}
-	for _, args := range [][]string{
-		{"-out", dir},                     // no -last
-		{"-last", "2026-10"},              // no -out
-		{"-last", "10/2026", "-out", dir}, // not yyyy-mm
-		{"-last", "2026-10", "-out", dir, "-format", "pdf"},
-		{"-nosuchflag"},
+	for _, tt := range []struct {
+		args  []string
+		usage bool // a command-line mistake (the CLI exits 2)
+	}{
+		{[]string{"-out", dir}, true},                     // no -last
+		{[]string{"-last", "2026-10"}, true},              // no -out
+		{[]string{"-last", "10/2026", "-out", dir}, true}, // not YYYY-MM
+		{[]string{"-last", "2026-13", "-out", dir}, true},
+		{[]string{"-last", "2026-10", "-out", dir, "-others", "many"}, true},
+		{[]string{"-nosuchflag"}, true},
+		{[]string{"-last", "2026-10", "-out", dir, "-format", "pdf"}, false},
 	} {
-		if err := gen.Command(context.Background(), args, io.Discard); err == nil {
-			t.Errorf("Command(%q) succeeded, want an error", args)
+		err := gen.Command(context.Background(), tt.args, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("Command(%q) succeeded, want an error", tt.args)
+			continue
+		}
+		var ue *gen.UsageError
+		if got := errors.As(err, &ue); got != tt.usage {
+			t.Errorf("Command(%q) = %v: usage error %v, want %v", tt.args, err, got, tt.usage)
 		}
 	}
 }

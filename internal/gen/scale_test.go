@@ -20,7 +20,7 @@ func TestScale(t *testing.T) {
 	if args == "" {
 		t.Skip("TYOMATKA_GEN_ARGS not set")
 	}
-	if err := gen.Command(context.Background(), strings.Fields(args), os.Stdout); err != nil {
+	if err := gen.Command(context.Background(), strings.Fields(args), os.Stdout, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 }

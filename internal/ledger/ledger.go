@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
@@ -282,38 +283,66 @@ const (
 )
 
 // ErrIncomplete: the decision cannot be applied yet (approved without an
-// approver or a date, or made on a workbook of another run).
+// approver or a date, rejected without an approver, or made on a workbook of
+// another run).
 var ErrIncomplete = errors.New("approval incomplete")
 
+// ErrNotIssued: the period has no record in the ledger, so there is nothing
+// to decide on.
+var ErrNotIssued = errors.New("never issued: the ledger has no invoice basis for this period (run the period first)")
+
+// Where finance writes on the invoice basis's Hyväksyntä sheet; the same cells
+// as report.ApprovalApproverCell etc., repeated here because the messages must
+// point finance at them and report depends on this package's types.
+const (
+	approvalSheet    = "Hyväksyntä"
+	approverCell     = "B4"
+	approvalDateCell = "B5"
+	decisionCell     = "B6"
+)
+
 // Decide applies finance's decision on issued period p: Hyväksytty with an
-// approver and a date seals it, Hylätty releases it. It returns the new
-// status; a blank decision changes nothing. A decision on a workbook that
-// another run wrote is not applied (ErrIncomplete): finance must decide on
-// the invoice basis that is recorded.
+// approver and a date seals it, Hylätty with an approver (the audit must say
+// who rejected) releases it. It returns the new status; a blank decision
+// changes nothing. A decision on a workbook that another run wrote is not
+// applied (ErrIncomplete): finance must decide on the invoice basis that is
+// recorded.
 func (l *Ledger) Decide(p period.Month, a Approval) (Status, error) {
 	rec := l.Periods[p]
 	if rec == nil {
-		return "", fmt.Errorf("period %s: not in the ledger", p)
+		return "", fmt.Errorf("period %s: %w", p, ErrNotIssued)
 	}
 	if rec.Status != Issued {
 		return rec.Status, nil
 	}
+	where := fmt.Sprintf("%s, sheet %s", a.File, approvalSheet)
 	switch a.Decision {
 	case "":
 		return rec.Status, nil
 	case DecisionApproved, DecisionRejected:
 	default:
-		return rec.Status, fmt.Errorf("period %s: %w: decision %q", p, ErrIncomplete, a.Decision)
+		return rec.Status, fmt.Errorf("period %s: %w: %s: decision %q in %s: want %s or %s", p, ErrIncomplete, where, a.Decision, decisionCell, DecisionApproved, DecisionRejected)
 	}
 	if a.RunID != rec.RunID {
-		return rec.Status, fmt.Errorf("period %s: %w: the workbook %s is of run %q, the ledger records run %q", p, ErrIncomplete, a.File, a.RunID, rec.RunID)
+		return rec.Status, fmt.Errorf("period %s: %w: the invoice basis in the folder (%s) is from run %q (a dry run or an older run?), the ledger issued run %q: approve the workbook of run %q, or rerun the period",
+			p, ErrIncomplete, a.File, a.RunID, rec.RunID, rec.RunID)
 	}
 	if a.Decision == DecisionApproved {
-		if a.Approver == "" || a.Date == nil {
-			return rec.Status, fmt.Errorf("period %s: %w: Hyväksytty needs an approver and a date", p, ErrIncomplete)
+		var need []string
+		if a.Approver == "" {
+			need = append(need, "an approver ("+approverCell+")")
+		}
+		if a.Date == nil {
+			need = append(need, "a date ("+approvalDateCell+")")
+		}
+		if len(need) > 0 {
+			return rec.Status, fmt.Errorf("period %s: %w: %s: %s needs %s", p, ErrIncomplete, where, DecisionApproved, strings.Join(need, " and "))
 		}
 		rec.Status = Sealed
 	} else {
+		if a.Approver == "" {
+			return rec.Status, fmt.Errorf("period %s: %w: %s: %s needs the name of who rejected it (%s)", p, ErrIncomplete, where, DecisionRejected, approverCell)
+		}
 		rec.Status = Released
 	}
 	ac := a

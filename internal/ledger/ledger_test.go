@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"cloud.google.com/go/civil"
@@ -158,29 +159,44 @@ func TestCommitIsConditional(t *testing.T) {
 
 func TestDecide(t *testing.T) {
 	d := civil.Date{Year: 2026, Month: 2, Day: 10}
+	const file = "Laskutusperuste_lahti_2026-01.xlsx"
 	tests := []struct {
 		name    string
 		a       ledger.Approval
 		want    ledger.Status
-		wantErr bool
+		wantErr []string // what the error must say; nil: no error
 	}{
-		{"approved", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r1"}, ledger.Sealed, false},
-		{"rejected", ledger.Approval{Decision: ledger.DecisionRejected, RunID: "r1"}, ledger.Released, false},
-		{"blank", ledger.Approval{RunID: "r1"}, ledger.Issued, false},
-		{"approved without approver", ledger.Approval{Decision: ledger.DecisionApproved, Date: &d, RunID: "r1"}, ledger.Issued, true},
-		{"approved without date", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", RunID: "r1"}, ledger.Issued, true},
-		{"workbook of another run", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r0"}, ledger.Issued, true},
+		{"approved", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r1"}, ledger.Sealed, nil},
+		{"rejected", ledger.Approval{Decision: ledger.DecisionRejected, Approver: "X", RunID: "r1"}, ledger.Released, nil},
+		{"blank", ledger.Approval{RunID: "r1"}, ledger.Issued, nil},
+		{"approved without approver", ledger.Approval{Decision: ledger.DecisionApproved, Date: &d, RunID: "r1", File: file},
+			ledger.Issued, []string{file + ", sheet Hyväksyntä: Hyväksytty needs an approver (B4)"}},
+		{"approved without date", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", RunID: "r1", File: file},
+			ledger.Issued, []string{file + ", sheet Hyväksyntä: Hyväksytty needs a date (B5)"}},
+		{"approved without either", ledger.Approval{Decision: ledger.DecisionApproved, RunID: "r1", File: file},
+			ledger.Issued, []string{"Hyväksytty needs an approver (B4) and a date (B5)"}},
+		{"rejected without approver", ledger.Approval{Decision: ledger.DecisionRejected, RunID: "r1", File: file},
+			ledger.Issued, []string{file + ", sheet Hyväksyntä: Hylätty needs the name of who rejected it (B4)"}},
+		{"unknown decision", ledger.Approval{Decision: "ok", Approver: "X", Date: &d, RunID: "r1", File: file},
+			ledger.Issued, []string{`decision "ok" in B6: want Hyväksytty or Hylätty`}},
+		{"workbook of another run", ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d, RunID: "r0", File: file},
+			ledger.Issued, []string{`the invoice basis in the folder (` + file + `) is from run "r0" (a dry run or an older run?), the ledger issued run "r1": approve the workbook of run "r1", or rerun the period`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			l := ledger.New("lahti")
 			l.Record(jan, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{line("TM-1", billing.Info, jan, "50")})
 			got, err := l.Decide(jan, tc.a)
-			if (err != nil) != tc.wantErr || got != tc.want || l.Periods[jan].Status != tc.want {
+			if (err != nil) != (tc.wantErr != nil) || got != tc.want || l.Periods[jan].Status != tc.want {
 				t.Errorf("Decide: %s, %v; want %s, error %v", got, err, tc.want, tc.wantErr)
 			}
 			if err != nil && !errors.Is(err, ledger.ErrIncomplete) {
 				t.Errorf("error %v does not wrap ErrIncomplete", err)
+			}
+			for _, w := range tc.wantErr {
+				if err != nil && !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
 			}
 			counts := len(l.BilledBefore(feb)) == 1
 			if want := tc.want != ledger.Released; counts != want {
@@ -188,4 +204,11 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+	t.Run("never issued", func(t *testing.T) {
+		l := ledger.New("lahti")
+		_, err := l.Decide(jan, ledger.Approval{Decision: ledger.DecisionApproved, Approver: "X", Date: &d})
+		if !errors.Is(err, ledger.ErrNotIssued) {
+			t.Errorf("err = %v, want ErrNotIssued", err)
+		}
+	})
 }

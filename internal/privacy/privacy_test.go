@@ -74,8 +74,10 @@ func TestSubjectAccess(t *testing.T) {
 		if want := []string{"2026-02", "2026-03"}; !slices.Equal(periods, want) {
 			t.Errorf("runs of periods %v, want %v", periods, want)
 		}
-		if len(a.Outputs) != 8 { // four outputs in each of the two periods
-			t.Errorf("%d outputs, want 8", len(a.Outputs))
+		// The three workbooks of each of the two periods; run-summary.json
+		// holds no client code.
+		if len(a.Outputs) != 6 {
+			t.Errorf("%d outputs, want 6", len(a.Outputs))
 		}
 	})
 
@@ -108,9 +110,19 @@ func TestSubjectAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		cells := xlsxText(t, xlsxPath)
+		if !strings.Contains(string(raw), a.Key) {
+			t.Errorf("JSON answer lacks the person's key")
+		}
+		// The workbook is for people: the key's start, not 64 hex digits.
+		if !strings.Contains(string(cells), a.Key[:12]) || strings.Contains(string(cells), a.Key) {
+			t.Errorf("workbook should show the key's first 12 hex digits only")
+		}
+		if !strings.Contains(string(raw), `"amount": "50.00"`) {
+			t.Errorf("JSON amounts are not fixed two-decimal strings:\n%s", raw)
+		}
 		for _, data := range [][]byte{raw, cells} {
-			if !strings.Contains(string(data), clients[c].code) || !strings.Contains(string(data), a.Key) {
-				t.Errorf("answer lacks the person's own client code or key")
+			if !strings.Contains(string(data), clients[c].code) {
+				t.Errorf("answer lacks the person's own client code")
 			}
 			for i := range clients {
 				if i == c {

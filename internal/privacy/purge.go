@@ -139,7 +139,7 @@ func Purge(ctx context.Context, st state.Store, cfg *config.Config, o PurgeOptio
 	if now.IsZero() {
 		now = time.Now()
 	}
-	r := &audit.Record{Kind: audit.KindPurge, Area: cfg.Area, Period: period.Of(o.Today).Add(-1).String(), AsOf: o.Today.String(),
+	r := &audit.Record{Kind: audit.KindPurge, Area: cfg.Area, AsOf: o.Today.String(), // area-wide: no Period
 		StartedAt: now.UTC(), StartedBy: o.StartedBy, BinaryVersion: o.Version, ConfigHash: cfg.Hash}
 	r.Tally(nil)
 	for _, p := range rep.Periods {

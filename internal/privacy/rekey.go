@@ -215,7 +215,7 @@ func finishRecord(ctx context.Context, o RekeyOptions, rep *RekeyReport, l *ledg
 func writeRecord(ctx context.Context, o RekeyOptions, rep *RekeyReport, now time.Time) error {
 	cfg := o.Config
 	today := period.Today(now, cfg.Location)
-	r := &audit.Record{Kind: audit.KindRekey, Area: cfg.Area, Period: period.Of(today).Add(-1).String(), AsOf: today.String(),
+	r := &audit.Record{Kind: audit.KindRekey, Area: cfg.Area, AsOf: today.String(), // area-wide: no Period
 		StartedAt: now.UTC(), StartedBy: o.StartedBy, BinaryVersion: o.Version, ConfigHash: cfg.Hash,
 		LedgerBefore: rep.LedgerBefore, LedgerAfter: rep.LedgerAfter,
 		Rekey: &audit.Rotation{OldKeyID: rep.OldKeyID, NewKeyID: rep.NewKeyID, Persons: rep.Persons, Lines: rep.Lines,

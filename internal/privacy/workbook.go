@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/xuri/excelize/v2"
 
 	"tyomatka/internal/billing"
@@ -142,13 +143,14 @@ func (w *writer) summary(a *Answer, st styles) {
 	rows := [][2]any{
 		{"Alue", a.Area},
 		{"Laadittu", a.Date},
-		{"Pseudonyymi tunniste (avain)", a.Key},
+		{"Pseudonyymi tunniste (alku)", a.Key[:12]},
 		{"Avaimen sormenjälki", a.KeyID},
 		{"Asiakaskoodit", strings.Join(a.ClientCodes, ", ")},
 		{"Laskurivejä", len(a.Lines)},
+		{"Laskutusjaksoja, joilla laskurivejä", a.LinePeriods()},
 		{"Laskutettu yhteensä (alv 0 %)", a.Total},
 		{"Ajoja", len(a.Runs)},
-		{"Tiedostoja, joissa asiakaskoodi", len(a.Outputs)},
+		{"Raporttitiedostoja, joissa henkilö mainitaan", len(a.Outputs)},
 		{"Yhteenveto", a.Message},
 		{"Huomio", "Henkilötunnusta ei tallenneta laskutusbotin tilatietoihin eikä tähän vastaukseen; henkilö tunnistetaan pseudonyymillä tunnisteella ja asiakaskoodilla."},
 	}
@@ -158,7 +160,7 @@ func (w *writer) summary(a *Answer, st styles) {
 		if i == 1 {
 			style = st.date
 		}
-		if i == 6 {
+		if i == 7 {
 			style = st.euro
 		}
 		w.set(s, 2, i+3, cellValue(r[1]), style)
@@ -198,8 +200,8 @@ func (w *writer) lines(a *Answer, st styles) {
 
 func (w *writer) runs(a *Answer, st styles) {
 	s := SheetRuns
-	w.table(s, st, len(a.Runs), col{"Aloitettu (UTC)", 18}, col{"Jakso", 10}, col{"Laji", 24}, col{"Ajon tunnus", 18},
-		col{"Tilannepäivä", 13}, col{"Käynnistäjä", 40}, col{"Luetut henkilötietotiedostot (nimi, versio, SHA-256)", 90})
+	w.table(s, st, len(a.Runs), col{"Aloitettu (Suomen aika)", 22}, col{"Jakso", 10}, col{"Laji", 24}, col{"Ajon tunnus", 18},
+		col{"Tilannepäivä", 13}, col{"Käynnistäjä", 40}, col{"Luetut henkilötietotiedostot (nimi, SHA-256, versio)", 90})
 	if len(a.Runs) == 0 {
 		w.set(s, 1, 2, "Ei ajoja.", 0)
 		return
@@ -208,18 +210,26 @@ func (w *writer) runs(a *Answer, st styles) {
 		row := i + 2
 		var in []string
 		for _, f := range r.Inputs {
-			in = append(in, fmt.Sprintf("%s (versio %s, SHA-256 %s)", f.Name, f.Version, f.SHA256))
+			// A local file's version is its sha256: say it once.
+			if f.Version == "" || f.Version == f.SHA256 || f.Version == "sha256:"+f.SHA256 {
+				in = append(in, fmt.Sprintf("%s (SHA-256 %s)", f.Name, f.SHA256))
+			} else {
+				in = append(in, fmt.Sprintf("%s (SHA-256 %s, versio %s)", f.Name, f.SHA256, f.Version))
+			}
 		}
 		kind := kindFi[r.Kind]
 		if kind == "" {
 			kind = r.Kind
 		}
-		w.set(s, 1, row, r.StartedAt.UTC().Truncate(time.Second), st.dateTime)
+		w.set(s, 1, row, wallClock(r.StartedAt), st.dateTime)
 		w.set(s, 2, row, r.Period, 0)
 		w.set(s, 3, row, kind, 0)
 		w.set(s, 4, row, r.RunID, 0)
-		w.set(s, 5, row, r.AsOf, 0)
-		w.set(s, 6, row, r.StartedBy, 0)
+		// An approval is recorded by approve, which has no run date of its own.
+		if d, err := civil.ParseDate(r.AsOf); err == nil && r.Kind != "approve" {
+			w.set(s, 5, row, cellValue(d), st.date)
+		}
+		w.set(s, 6, row, startedByFi(r.StartedBy), 0)
 		w.set(s, 7, row, strings.Join(in, "\n"), st.wrap)
 	}
 }
@@ -227,16 +237,57 @@ func (w *writer) runs(a *Answer, st styles) {
 func (w *writer) files(a *Answer, st styles) {
 	s := SheetFiles
 	w.table(s, st, len(a.Outputs), col{"Jakso", 10}, col{"Tiedosto", 44}, col{"Kirjoitettu nimellä", 44},
-		col{"Kansio", 24}, col{"Versio", 30}, col{"SHA-256", 66})
+		col{"Kansio", 24}, col{"Välilehdet, joilla henkilö mainitaan", 40}, col{"SHA-256", 66}, col{"Versio", 30})
 	if len(a.Outputs) == 0 {
 		w.set(s, 1, 2, "Ei tiedostoja.", 0)
 		return
 	}
 	for i, o := range a.Outputs {
-		for c, v := range []any{o.Period, o.Name, o.Written, o.Where, o.Version, o.SHA256} {
+		sheets := "ei luettu (jaksolla on henkilön laskurivejä)"
+		if o.Sheets != nil {
+			var ss []string
+			for _, x := range o.Sheets {
+				ss = append(ss, fmt.Sprintf("%s: %d riviä", x.Sheet, x.Rows))
+			}
+			sheets = strings.Join(ss, ", ")
+		}
+		version := o.Version
+		if version == o.SHA256 || version == "sha256:"+o.SHA256 {
+			version = ""
+		}
+		for c, v := range []any{o.Period, o.Name, o.Written, o.Where, sheets, o.SHA256, version} {
 			w.set(s, c+1, i+2, v, 0)
 		}
 	}
+}
+
+// helsinki is the register's time zone: the registrar reads local times.
+var helsinki = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// wallClock returns t's Helsinki wall-clock time in a UTC time, which
+// excelize writes as is.
+func wallClock(t time.Time) time.Time {
+	l := t.In(helsinki).Truncate(time.Second)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+}
+
+// startedByFi says in Finnish who started a run (audit.StartedBy).
+func startedByFi(s string) string {
+	switch {
+	case s == "local":
+		return "paikallinen ajo"
+	case strings.HasPrefix(s, "local:"):
+		return "paikallinen ajo (käyttäjä " + strings.TrimPrefix(s, "local:") + ")"
+	case strings.HasPrefix(s, "cloud-run:"):
+		return "Cloud Run -ajo " + strings.TrimPrefix(s, "cloud-run:")
+	}
+	return s
 }
 
 // cellValue turns decimals into numbers and civil dates into times, which

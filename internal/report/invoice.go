@@ -178,6 +178,7 @@ func (b *book) invoiceLines(in *Input) error {
 	}
 	cols[4].style = b.s.date
 	cols[6].style, cols[8].style, cols[9].style = b.s.euro, b.s.euro, b.s.euro
+	months := monthTexts{}
 	return b.streamTable(SheetLines, cols, len(in.Lines), func(i int, row []excelize.Cell) {
 		l := &in.Lines[i]
 		row[0].Value = l.ID
@@ -185,7 +186,7 @@ func (b *book) invoiceLines(in *Input) error {
 		row[2].Value = l.Municipality
 		row[3].Value = string(l.Type)
 		row[4].Value = serial(l.Date)
-		row[5].Value = l.Month.String()
+		row[5].Value = months.of(l.Month)
 		row[6].Value = money(l.Amount)
 		row[7].Value = vat
 		row[8].Value = money(l.VAT)

@@ -117,12 +117,13 @@ func (b *book) accruals(in *Input) error {
 		cols[i] = column{header: h}
 	}
 	cols[4].style = b.s.euro
+	months := monthTexts{}
 	return b.streamTable(SheetAccruals, cols, len(acc), func(i int, row []excelize.Cell) {
 		a := &acc[i]
 		row[0].Value = a.ClientCode
-		row[1].Value = a.Month.String()
-		row[2].Value = a.PaidDays.InexactFloat64()
-		row[3].Value = a.MaxAccrued.InexactFloat64()
+		row[1].Value = months.of(a.Month)
+		row[2].Value = number(a.PaidDays.InexactFloat64())
+		row[3].Value = number(a.MaxAccrued.InexactFloat64())
 		row[4].Value = money(a.Share)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -436,6 +437,37 @@ func serial(d civil.Date) float64 {
 // money converts an exact amount to the float Excel stores. Amounts are whole
 // cents, which float64 represents to well within Excel's 15 digits.
 func money(d decimal.Decimal) float64 { return d.InexactFloat64() }
+
+// boxedWhole holds the small whole numbers already boxed as float64 cell
+// values: day counts fill columns of a million rows, and boxing each float
+// allocated.
+var boxedWhole = func() (b [1024]any) {
+	for i := range b {
+		b[i] = float64(i)
+	}
+	return b
+}()
+
+// number returns f as a cell value, shared for small whole numbers.
+func number(f float64) any {
+	if f >= 0 && f < float64(len(boxedWhole)) && f == math.Trunc(f) && !math.Signbit(f) {
+		return boxedWhole[int(f)]
+	}
+	return f
+}
+
+// monthTexts caches the yyyy-mm text of months for one table, whose rows
+// repeat a few months.
+type monthTexts map[period.Month]string
+
+func (t monthTexts) of(m period.Month) string {
+	s, ok := t[m]
+	if !ok {
+		s = m.String()
+		t[m] = s
+	}
+	return s
+}
 
 // finnishDate formats a date as d.m.yyyy.
 func finnishDate(d civil.Date) string {

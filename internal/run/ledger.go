@@ -24,18 +24,14 @@ import (
 	"cloud.google.com/go/civil"
 	"cloud.google.com/go/storage"
 
-	"tyomatka/internal/accrual"
 	"tyomatka/internal/audit"
 	"tyomatka/internal/billing"
 	"tyomatka/internal/config"
-	"tyomatka/internal/finding"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
-	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/report"
 	"tyomatka/internal/source"
 	"tyomatka/internal/state"
-	"tyomatka/internal/tracking"
 )
 
 // Fault steps: Options.Fault is called with these names, and a non-nil
@@ -370,7 +366,7 @@ func Approve(ctx context.Context, o Options, p period.Month) (ledger.Status, err
 	lr.before = lr.snap.Gen
 	rec := lr.snap.Ledger.Periods[p]
 	if rec == nil {
-		return "", fmt.Errorf("period %s: the ledger has no issued invoice for it (run it first)", p)
+		return "", fmt.Errorf("period %s: %w", p, ledger.ErrNotIssued)
 	}
 	if rec.Status != ledger.Issued {
 		return rec.Status, nil
@@ -437,137 +433,6 @@ func ReadHistory(ctx context.Context, cfg *config.Config, st state.Store, p peri
 		}
 	}
 	return h, nil
-}
-
-// Explanation is everything about one client code (tyomatka explain).
-type Explanation struct {
-	Code     string
-	Period   period.Month
-	AsOf     civil.Date
-	Client   *billing.Client   // nil when no billable row has the code
-	Billed   []BilledLine      // from the ledger, every period
-	Due      []billing.Line    // due in a run for Period now
-	Entitled []billing.Line    // the whole entitlement up to Period
-	Findings []finding.Finding // the code's findings
-	Accruals []billing.ClientMonth
-	Covered  map[period.Month]bool // months some accrual list covers
-}
-
-// BilledLine is a ledger line with its period's status.
-type BilledLine struct {
-	Period period.Month
-	Status ledger.Status
-	ledger.Line
-}
-
-// Explain recomputes period P (as a dry run would) and gathers what the
-// ledger and the computation say about client code. It writes nothing.
-func Explain(ctx context.Context, o Options, code string) (*Explanation, error) {
-	o.DryRun = true
-	cfg := o.Config
-	asOf, p := o.AsOf, o.Period
-	if asOf.IsZero() {
-		now := o.Now
-		if now == nil {
-			now = time.Now
-		}
-		asOf = period.Today(now(), cfg.Location)
-	}
-	if p.IsZero() {
-		p = period.Of(asOf).Add(-1)
-	}
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	res, covered, err := computeOnly(ctx, o, p, asOf)
-	if err != nil {
-		return nil, err
-	}
-	lr, err := startLedger(ctx, o, log, nil, p)
-	if err != nil {
-		return nil, err
-	}
-	defer lr.Close()
-	plan := lr.planStable(res)
-	x := &Explanation{Code: code, Period: p, AsOf: asOf, Covered: covered}
-	for i := range res.Clients {
-		if res.Clients[i].ClientCode == code {
-			x.Client = &res.Clients[i]
-		}
-	}
-	for _, m := range lr.snap.Ledger.Months() {
-		rec := lr.snap.Ledger.Periods[m]
-		for _, l := range rec.Lines {
-			if l.ClientCode == code {
-				x.Billed = append(x.Billed, BilledLine{Period: m, Status: rec.Status, Line: l})
-			}
-		}
-	}
-	for _, l := range plan.Due {
-		if l.ClientCode == code {
-			x.Due = append(x.Due, l)
-		}
-	}
-	for _, l := range res.Lines {
-		if l.ClientCode == code {
-			x.Entitled = append(x.Entitled, l)
-		}
-	}
-	for _, f := range plan.Findings {
-		if f.ClientCode == code {
-			x.Findings = append(x.Findings, f)
-		}
-	}
-	for _, a := range res.Accruals {
-		if a.ClientCode == code {
-			x.Accruals = append(x.Accruals, a)
-		}
-	}
-	return x, nil
-}
-
-// computeOnly reads the inputs and applies the billing rules, as Run does.
-func computeOnly(ctx context.Context, o Options, p period.Month, asOf civil.Date) (*billing.Result, map[period.Month]bool, error) {
-	cfg := o.Config
-	if o.Secrets == nil {
-		return nil, nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
-	}
-	keyName := cfg.Secrets.PseudonymKey
-	if cfg.Secrets.Kind == "env" {
-		keyName = cfg.Secrets.PseudonymKeyEnv
-	}
-	secret, err := o.Secrets.Get(ctx, keyName)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pseudonymisation key: %w", err)
-	}
-	keyer, err := pseudonym.New(secret)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pseudonymisation key: %w", err)
-	}
-	src, _, err := openSource(ctx, o, o.Secrets)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer src.Close()
-	trackFile, err := src.Tracking(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("tracking workbook: %w", err)
-	}
-	accFiles, err := src.Accruals(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("accrual lists: %w", err)
-	}
-	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
-	if err != nil {
-		return nil, nil, err
-	}
-	acc, err := accrual.Read(ctx, accFiles)
-	if err != nil {
-		return nil, nil, err
-	}
-	res := billing.Compute(billing.Input{Config: cfg, Period: p, AsOf: asOf, Tracking: wb, Accruals: acc, Key: keyer.Key})
-	return &res, acc.Covered, nil
 }
 
 // planStable plans the run against the ledger with the ids it recorded: ids

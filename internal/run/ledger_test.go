@@ -408,7 +408,7 @@ func TestLedgerTimeline(t *testing.T) {
 		case 2:
 			tl.decide(month(1), report.DecisionApproved, "Talous Testaaja", "10.3.2026")
 		case 3:
-			tl.decide(month(2), report.DecisionRejected, "", "")
+			tl.decide(month(2), report.DecisionRejected, "Talous Testaaja", "")
 		case 4:
 			tl.decide(month(3), report.DecisionApproved, "Talous Testaaja", "2026-05-05")
 		}

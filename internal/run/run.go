@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -22,6 +24,7 @@ import (
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
 	"tyomatka/internal/privacy"
+	"tyomatka/internal/progress"
 	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/report"
 	"tyomatka/internal/secrets"
@@ -68,6 +71,13 @@ type Outcome struct {
 	Sealed   bool   // the period is sealed: nothing was recomputed or written
 }
 
+// DryRunFolder is the subfolder of <output>/<period>/ a dry run writes to.
+const DryRunFolder = "koeajo"
+
+// DryRunNote is the note on a dry run's workbooks.
+const DryRunNote = "Koeajo: rivejä ei ole kirjattu laskutetuiksi. Tätä laskutusperustetta ei hyväksytä; " +
+	"hyväksyntä tehdään varsinaisen ajon laskutusperusteeseen."
+
 // ErrConfig marks errors in the configuration or command line; the CLI maps
 // them to exit status 2.
 var ErrConfig = errors.New("configuration error")
@@ -92,6 +102,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		p = period.Of(asOf).Add(-1)
 	}
 	log = log.With("area", cfg.Area, "period", p.String(), "as_of", asOf.String())
+	if !o.DryRun && !p.Before(period.Of(asOf)) {
+		// Recording an unfinished month as issued would bill its milestones
+		// before Kela's list for it exists (it arrives by the 20th of the next
+		// month) and freeze them in the ledger.
+		return nil, fmt.Errorf("%w: period %s has not ended by the as-of date %s; a run records a period as issued only after the month is over (preview it with --dry-run)", ErrConfig, p, asOf)
+	}
 	// The real date, not the as-of date: an old as-of must not reopen a
 	// register past its deletion date.
 	today := period.Today(now(), cfg.Location)
@@ -149,7 +165,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
 	start = time.Now()
-	acc, err := accrual.Read(ctx, accFiles)
+	bar := progress.New("accrual lists", len(accFiles), progress.Options{Log: log})
+	acc, err := accrual.Read(accrual.WithProgress(ctx, bar.File), accFiles)
+	bar.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -184,18 +202,29 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		Inputs: inputs,
 		DryRun: o.DryRun,
 	}
+	if o.DryRun {
+		in.Notes = []string{DryRunNote}
+	}
 	outs, summary, err := buildOutputs(in)
 	if err != nil {
 		return nil, err
 	}
 
 	dir := p.String()
-	outDir := filepath.Join(cfg.Source.Output, dir)
+	if o.DryRun {
+		// A dry run never touches the period's real outputs, which finance
+		// may be reviewing: it has a scratch folder of its own.
+		dir = path.Join(dir, DryRunFolder)
+	}
+	outDir := filepath.Join(cfg.Source.Output, filepath.FromSlash(dir))
 	if o.OutDir != "" {
 		sink = &source.Local{OutputRoot: o.OutDir}
 		dir, outDir = "", o.OutDir
 	}
 	lr.setPrevious(ctx, sink, dir, outs)
+	for i := range outs {
+		outs[i].Replace = o.DryRun
+	}
 	written, err := sink.Write(ctx, dir, outs)
 	if err != nil {
 		return nil, fmt.Errorf("write outputs: %w", err)
@@ -233,8 +262,16 @@ func buildOutputs(in *report.Input) ([]source.Output, []byte, error) {
 	}
 	var outs []source.Output
 	var files []report.OutputFile
-	for _, p := range []part{{invName, report.InvoiceBasis}, {recName, report.Reconciliation}, {provName, report.Provider}} {
-		data, err := p.fn(in)
+	// The workbooks are independent and each mostly compresses on one core.
+	parts := []part{{invName, report.InvoiceBasis}, {recName, report.Reconciliation}, {provName, report.Provider}}
+	built, errs := make([][]byte, len(parts)), make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() { built[i], errs[i] = p.fn(in) })
+	}
+	wg.Wait()
+	for i, p := range parts {
+		data, err := built[i], errs[i]
 		if err != nil {
 			return nil, nil, fmt.Errorf("build %s: %w", p.name, err)
 		}

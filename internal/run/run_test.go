@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -208,4 +209,74 @@ func readJSON(t *testing.T, path string) map[string]any {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return m
+}
+
+// TestDryRunUsesItsOwnFolder: without --out, a dry run writes to
+// <output>/<P>/koeajo, never over the period's real outputs, and its
+// invoice basis says it is a dry run.
+func TestDryRunUsesItsOwnFolder(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Source.Output = t.TempDir()
+	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
+	real := filepath.Join(cfg.Source.Output, "2026-05")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	approved := []byte("finance's approved workbook")
+	if err := os.WriteFile(filepath.Join(real, "Laskutusperuste_lahti_2026-05.xlsx"), approved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := run.Run(context.Background(), run.Options{
+		Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
+		DryRun: true, Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(real, run.DryRunFolder); o.OutDir != want {
+		t.Errorf("OutDir = %s, want %s", o.OutDir, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(real, "Laskutusperuste_lahti_2026-05.xlsx")); !bytes.Equal(b, approved) {
+		t.Error("a dry run overwrote the period's real invoice basis")
+	}
+	f, err := excelize.OpenFile(filepath.Join(real, run.DryRunFolder, "Laskutusperuste_lahti_2026-05.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Yhteenveto")
+	found := false
+	for _, r := range rows {
+		found = found || strings.Contains(strings.Join(r, " "), run.DryRunNote)
+	}
+	if !found {
+		t.Error("the dry run's invoice basis does not say it is a dry run")
+	}
+}
+
+// TestUnfinishedPeriodIsNotIssued: a real run for a month that has not ended
+// is refused (a dry run may preview it).
+func TestUnfinishedPeriodIsNotIssued(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Source.Output = t.TempDir()
+	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
+	opts := run.Options{
+		Config: cfg, Period: period.Month{Year: 2026, Month: 6}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
+		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if _, err := run.Run(context.Background(), opts); !errors.Is(err, run.ErrConfig) || !strings.Contains(err.Error(), "has not ended") {
+		t.Fatalf("err = %v, want the unfinished-period refusal", err)
+	}
+	opts.DryRun = true
+	if _, err := run.Run(context.Background(), opts); err != nil {
+		t.Fatalf("dry run of the current month: %v", err)
+	}
 }

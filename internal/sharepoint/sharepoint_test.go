@@ -567,3 +567,25 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteReplaceScratch: a dry run's scratch output replaces whatever is
+// in its own folder, even a file someone changed.
+func TestWriteReplaceScratch(t *testing.T) {
+	ctx := context.Background()
+	fake := graphfake.New(t)
+	c := newClient(t, fake)
+	const dir = "2026-05/koeajo"
+	name := "Laskutusperuste_lahti_2026-05.xlsx"
+	fake.PutFile(outputDir+"/"+dir+"/"+name, []byte("an older dry run, edited"))
+	w, err := c.Write(ctx, dir, []source.Output{{Name: name, Data: []byte("new dry run"), Replace: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w[0].Beside || w[0].Name != name {
+		t.Errorf("Written = %+v, want replaced in place", w[0])
+	}
+	it, _ := fake.File(outputDir + "/" + dir + "/" + name)
+	if string(it.Data) != "new dry run" || it.ETag != w[0].Version {
+		t.Errorf("stored %q (eTag %s), want the new bytes (eTag %s)", it.Data, it.ETag, w[0].Version)
+	}
+}

@@ -69,6 +69,13 @@ func (c *Client) writeOne(ctx context.Context, driveID, folder string, o source.
 	var it itemInfo
 	var err error
 	var reason string
+	if o.Replace {
+		// Scratch output (a dry run's folder): whatever is there goes.
+		if it, err = c.upload(ctx, driveID, target, o.Data, "", "replace"); err != nil {
+			return source.Written{}, err
+		}
+		return done(it, false, ""), nil
+	}
 	if o.Previous != "" {
 		it, err = c.upload(ctx, driveID, target, o.Data, o.Previous, "replace")
 		if s := statusOf(err); s == http.StatusPreconditionFailed || s == http.StatusNotFound {

@@ -43,6 +43,7 @@ type Book struct {
 	sstPath   string
 	sst       []string
 	sstLoaded bool
+	slowOnly  bool // read worksheets with the encoding/xml reader only
 }
 
 type sheetRef struct{ name, path string }
@@ -138,6 +139,31 @@ func (b *Book) Table(ctx context.Context, sheetName string, cols []Column) (*Tab
 				b.File, ErrNoSheet, sheetName, sheetName, strings.Join(b.Sheets(), ", "))
 		}
 	}
+	var want []bool
+	src, err := b.rows(ref, &want)
+	if err != nil {
+		return nil, err
+	}
+	t, err := newTable(ctx, src, b.File, ref.name, b.Date1904, cols)
+	if err != nil {
+		src.close()
+		return nil, err
+	}
+	want = make([]bool, 0)
+	for _, f := range t.Columns {
+		if f.Present {
+			for len(want) <= f.Index {
+				want = append(want, false)
+			}
+			want[f.Index] = true
+		}
+	}
+	return t, nil
+}
+
+// rows opens the row reader of a worksheet. *want, set once the header is
+// found, limits the cells returned to the columns the table uses.
+func (b *Book) rows(ref sheetRef, want *[]bool) (rowSource, error) {
 	if err := b.loadSST(); err != nil {
 		return nil, unreadable(b.File, ref.name, err)
 	}
@@ -149,25 +175,20 @@ func (b *Book) Table(ctx context.Context, sheetName string, cols []Column) (*Tab
 	if err != nil {
 		return nil, unreadable(b.File, ref.name, err)
 	}
-	src := &xlsxRows{
-		dec: xml.NewDecoder(bufio.NewReaderSize(rc, xmlBufferSize)), rc: rc,
-		sst: b.sst, dateStyle: b.dateStyle, file: b.File, sheet: ref.name,
+	if b.slowOnly {
+		return &xlsxRows{
+			dec: newXMLDecoder(rc), rc: rc, wantp: want,
+			sst: b.sst, dateStyle: b.dateStyle, file: b.File, sheet: ref.name,
+		}, nil
 	}
-	t, err := newTable(ctx, src, b.File, ref.name, b.Date1904, cols)
-	if err != nil {
-		rc.Close()
-		return nil, err
-	}
-	src.want = make([]bool, 0)
-	for _, f := range t.Columns {
-		if f.Present {
-			for len(src.want) <= f.Index {
-				src.want = append(src.want, false)
-			}
-			src.want[f.Index] = true
-		}
-	}
-	return t, nil
+	return &fastRows{
+		rd: rc, rc: rc, reopen: zf.Open, buf: make([]byte, fastBufSize),
+		sst: b.sst, dateStyle: b.dateStyle, want: want, file: b.File, sheet: ref.name,
+	}, nil
+}
+
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	return xml.NewDecoder(bufio.NewReaderSize(r, xmlBufferSize))
 }
 
 // find returns the zip entry of a package part, tolerating case and
@@ -434,7 +455,8 @@ type xlsxRows struct {
 	rc          io.ReadCloser
 	sst         []string
 	dateStyle   []bool
-	want        []bool // columns the table uses; nil while the header is sought
+	want        []bool  // columns the table uses; nil while the header is sought
+	wantp       *[]bool // where want comes from when the table sets it later
 	file, sheet string
 
 	cells   []rawCell
@@ -455,6 +477,9 @@ func (x *xlsxRows) fail(err error) bool {
 
 // next returns the next row with a non-blank cell.
 func (x *xlsxRows) next() (int, []rawCell, bool) {
+	if x.wantp != nil {
+		x.want = *x.wantp
+	}
 	for !x.done {
 		num, nonBlank, ok := x.readRow()
 		if !ok {

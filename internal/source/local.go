@@ -129,7 +129,7 @@ func (l *Local) Write(ctx context.Context, dir string, outs []Output) ([]Written
 // target decides the name to write o under.
 func (l *Local) target(folder string, o Output) (name string, beside bool, note string, err error) {
 	path := filepath.Join(folder, o.Name)
-	if o.Previous == "" {
+	if o.Replace {
 		return o.Name, false, "", nil
 	}
 	cur, err := localFile(path)
@@ -139,18 +139,31 @@ func (l *Local) target(folder string, o Output) (name string, beside bool, note 
 		}
 		return "", false, "", err
 	}
-	if cur.Version == o.Previous {
-		return o.Name, false, "", nil
+	sum := sha256.Sum256(o.Data)
+	switch {
+	case cur.SHA256 == hex.EncodeToString(sum[:]):
+		return o.Name, false, "", nil // the same bytes: nothing anyone wrote is lost
+	case o.Previous != "" && cur.Version == o.Previous:
+		return o.Name, false, "", nil // still what the bot wrote
 	}
-	ext := filepath.Ext(o.Name)
-	base := strings.TrimSuffix(o.Name, ext)
+	reason := fmt.Sprintf("%s was changed after the bot wrote it", o.Name)
+	if o.Previous == "" {
+		reason = fmt.Sprintf("%s already exists and the bot has no record of writing it", o.Name)
+	}
+	return l.beside(folder, o.Name, reason)
+}
+
+// beside finds a free name "name (n).ext" next to a file that must be kept.
+func (l *Local) beside(folder, name, reason string) (string, bool, string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
 	for i := 2; i < 1000; i++ {
 		cand := fmt.Sprintf("%s (%d)%s", base, i, ext)
 		if _, err := os.Stat(filepath.Join(folder, cand)); os.IsNotExist(err) {
-			return cand, true, fmt.Sprintf("%s was changed after the bot wrote it; kept it and wrote %s beside it", o.Name, cand), nil
+			return cand, true, fmt.Sprintf("%s; kept it and wrote %s beside it", reason, cand), nil
 		}
 	}
-	return "", false, "", fmt.Errorf("%s: too many versions beside it; tidy the folder %s", o.Name, folder)
+	return "", false, "", fmt.Errorf("%s: too many versions beside it; tidy the folder %s", name, folder)
 }
 
 func isNotFound(err error) bool {

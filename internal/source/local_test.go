@@ -118,3 +118,37 @@ func TestWriteFileAtomicLeavesOldFileOnFailure(t *testing.T) {
 		t.Errorf("left %d entries", len(entries))
 	}
 }
+
+// TestLocalWriteWithoutRecord: a file the bot has no record of writing is
+// kept unless it already holds the very bytes; scratch output is replaced.
+func TestLocalWriteWithoutRecord(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	l := &source.Local{OutputRoot: root}
+	write(t, filepath.Join(root, "p", "a.xlsx"), "someone's file")
+	write(t, filepath.Join(root, "p", "same.json"), "{}")
+	write(t, filepath.Join(root, "p", "scratch.json"), "old")
+	w, err := l.Write(ctx, "p", []source.Output{
+		{Name: "a.xlsx", Data: []byte("bot")},
+		{Name: "same.json", Data: []byte("{}")},
+		{Name: "scratch.json", Data: []byte("new"), Replace: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w[0].Beside || w[0].Name != "a (2).xlsx" {
+		t.Errorf("unrecorded file: %+v", w[0])
+	}
+	if w[1].Beside || w[1].Name != "same.json" {
+		t.Errorf("identical bytes: %+v", w[1])
+	}
+	if w[2].Beside || w[2].Name != "scratch.json" {
+		t.Errorf("replace: %+v", w[2])
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "p", "a.xlsx")); string(b) != "someone's file" {
+		t.Errorf("overwrote someone's file: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "p", "scratch.json")); string(b) != "new" {
+		t.Errorf("scratch not replaced: %q", b)
+	}
+}

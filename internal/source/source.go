@@ -40,6 +40,10 @@ type Output struct {
 	// current version is still Previous; otherwise someone changed it (finance
 	// typing into Hyväksyntä, say) and the sink writes beside it.
 	Previous string
+	// Replace writes over whatever is there. Only for scratch output: a dry
+	// run's own folder, or a folder named with --out. Never for a period's
+	// real outputs, which finance may be typing into.
+	Replace bool
 }
 
 // Written says where an output ended up.

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"tyomatka/internal/hetu"
+	"tyomatka/internal/tracking"
+)
+
+// TestSubjectWithoutLines: a person with findings but no billed line is
+// still in the reconciliation and provider reports, so the answer is
+// "held" and names the files and sheets; a stranger gets "Nothing held".
+// Nothing printed or written carries an identity code or a name.
+func TestSubjectWithoutLines(t *testing.T) {
+	cfg := copyExample(t)
+	dir := filepath.Dir(cfg)
+	track := filepath.Join(dir, "TyoMatka_seuranta.xlsx")
+	wb, err := tracking.Read(context.Background(), track, filepath.Base(track))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var person hetu.Code
+	for _, c := range wb.Codes {
+		if c.Code == "TM-0511" { // DATE_INVALID and DATE_FUTURE, no line
+			person = c.Hetu
+		}
+	}
+	if person == "" {
+		t.Fatal("the example has no TM-0511")
+	}
+	codes, _, names := personalData(t, track)
+	if c, _, stderr := runCLI(t, "run", "--config", cfg, "--period", "2026-05", "--as-of", "2026-06-22", "--log", "json"); c != 0 {
+		t.Fatalf("run: exit %d: %s", c, stderr)
+	}
+	answers := t.TempDir()
+	var printed bytes.Buffer
+	subject := func(code string) string {
+		t.Helper()
+		stdin = strings.NewReader(code + "\n")
+		t.Cleanup(func() { stdin = os.Stdin })
+		c, stdout, stderr := runCLI(t, "subject", "--config", cfg, "--out", answers, "--log", "json")
+		printed.WriteString(stdout + stderr)
+		if c != 0 {
+			t.Fatalf("subject: exit %d: %s", c, stderr)
+		}
+		return stdout
+	}
+
+	t.Run("findings but no lines", func(t *testing.T) {
+		out := subject(string(person))
+		for _, want := range []string{"Held: 0 lines in 0 billing periods, named in 2 output files", "TM-0511",
+			"2026-05  Tasmaytys_lahti_2026-05.xlsx  Havainnot: 2 rows", "Palveluntuottaja_lahti_2026-05.xlsx"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "Laskutusperuste_") || strings.Contains(out, "run-summary.json") {
+			t.Errorf("stdout lists a file that does not carry the person:\n%s", out)
+		}
+	})
+	t.Run("unknown to everything", func(t *testing.T) {
+		nine := "010101950"
+		out := subject("010101-950" + string(hetu.CheckChar(nine)))
+		if !strings.Contains(out, "Nothing held") {
+			t.Errorf("stdout %q, want Nothing held", out)
+		}
+	})
+
+	var all bytes.Buffer
+	all.Write(printed.Bytes())
+	ents, err := os.ReadDir(answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		p := filepath.Join(answers, e.Name())
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+		if strings.HasSuffix(p, ".xlsx") {
+			all.Write(xlsxCells(t, p))
+		}
+	}
+	for _, s := range append(codes, names...) {
+		if strings.Contains(all.String(), s) {
+			t.Errorf("an identity code or name leaked into the output or logs")
+		}
+	}
+}
+
+// xlsxCells returns every cell value of a workbook, one per line.
+func xlsxCells(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "\n") + "\n")
+		}
+	}
+	return b.Bytes()
+}
