@@ -106,11 +106,11 @@ func printOutcome(w io.Writer, out *run.Outcome, dryRun bool, cfgPath string) {
 		sev[f.Severity]++
 	}
 	inv, recon, _ := report.FileNames("", out.Period)
-	kind := "run"
+	kind := "run " + out.RunID
 	if dryRun {
-		kind = "dry run (nothing recorded in the ledger)"
+		kind = "dry run " + out.RunID + " (nothing recorded in the ledger)"
 	}
-	fmt.Fprintf(w, "Period %s (as of %s), %s %s\n", out.Period, out.AsOf, kind, out.RunID)
+	fmt.Fprintf(w, "Period %s (as of %s), %s\n", out.Period, out.AsOf, kind)
 	fmt.Fprintf(w, "Lines: %d (%s), amount %s EUR excl. VAT\n", len(out.Lines), strings.Join(parts, ", "), total.StringFixed(2))
 	fmt.Fprintf(w, "Findings: %s, %s, %s — see sheet Havainnot in %s\n",
 		plural(sev[finding.Error], "error", "errors"), plural(sev[finding.Warning], "warning", "warnings"), plural(sev[finding.Info], "info", "info"), written(out, recon, "the reconciliation report"))
