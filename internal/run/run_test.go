@@ -21,6 +21,8 @@ import (
 	"tyomatka/internal/hetu"
 	"tyomatka/internal/period"
 	"tyomatka/internal/run"
+	"tyomatka/internal/secrets"
+	"tyomatka/internal/source"
 )
 
 // staticSecrets hands out fixed secret values by name.
@@ -278,5 +280,67 @@ func TestUnfinishedPeriodIsNotIssued(t *testing.T) {
 	opts.DryRun = true
 	if _, err := run.Run(context.Background(), opts); err != nil {
 		t.Fatalf("dry run of the current month: %v", err)
+	}
+}
+
+// cancellingSource is the local source, but the context is cancelled (as by
+// SIGTERM from Cloud Run) while the accrual lists are being listed.
+type cancellingSource struct {
+	*source.Local
+	cancel context.CancelFunc
+}
+
+func (c cancellingSource) Accruals(ctx context.Context) ([]source.File, error) {
+	files, err := c.Local.Accruals(ctx)
+	c.cancel()
+	return files, err
+}
+
+// TestCancelledRunLeavesNothing: a run stopped mid-way (SIGTERM) writes no
+// output and records nothing; a rerun then completes normally.
+func TestCancelledRunLeavesNothing(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	stateDir := filepath.Join(t.TempDir(), "state")
+	cfg.Source.Output, cfg.State.Dir = out, stateDir
+	local := &source.Local{TrackingPath: cfg.Source.Tracking, AccrualDir: cfg.Source.Accruals, OutputRoot: out}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Source.Kind = "cancelling" // served by Remote below
+	opts := run.Options{
+		Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
+		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Remote: func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error) {
+			return cancellingSource{local, cancel}, local, nil
+		},
+	}
+	if _, err := run.Run(ctx, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	var files []string
+	for _, dir := range []string{out, stateDir} {
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".lock") && !strings.HasSuffix(f, ".generation") {
+			t.Errorf("a cancelled run left %s", f)
+		}
+	}
+	// The retried task completes.
+	opts.Remote = func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error) {
+		return local, local, nil
+	}
+	o, err := run.Run(context.Background(), opts)
+	if err != nil || len(o.Lines) != 23 {
+		t.Fatalf("rerun: %v (%d lines)", err, len(o.Lines))
 	}
 }
