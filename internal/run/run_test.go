@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/civil"
 	"github.com/xuri/excelize/v2"
@@ -342,5 +343,30 @@ func TestCancelledRunLeavesNothing(t *testing.T) {
 	o, err := run.Run(context.Background(), opts)
 	if err != nil || len(o.Lines) != 23 {
 		t.Fatalf("rerun: %v (%d lines)", err, len(o.Lines))
+	}
+}
+
+// TestDefaultPeriodInHelsinki: at 00:30 on 1 July in Helsinki (21:30 UTC on
+// 30 June) the run date is 1 July and the default period is June.
+func TestDefaultPeriodInHelsinki(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
+	o, err := run.Run(context.Background(), run.Options{
+		Config: cfg, DryRun: true, OutDir: t.TempDir(),
+		Now:     func() time.Time { return time.Date(2026, 6, 30, 21, 30, 0, 0, time.UTC) },
+		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (civil.Date{Year: 2026, Month: 7, Day: 1}); o.AsOf != want {
+		t.Errorf("as-of = %v, want %v", o.AsOf, want)
+	}
+	if want := (period.Month{Year: 2026, Month: 6}); o.Period != want {
+		t.Errorf("period = %v, want %v", o.Period, want)
 	}
 }
