@@ -69,6 +69,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	opts.Secrets = sec
 	opts.Remote = openRemote(getenv, opts.Log)
 
+	limitMemory(getenv)
 	stopProfile, err := startProfile()
 	if err != nil {
 		return err

@@ -67,3 +67,15 @@ func FellBack(data []byte) bool {
 	}
 	return src.(*fastRows).slow != nil
 }
+
+// LoadSST returns the shared strings of an .xlsx package as the fast reader
+// (or, with slow, the encoding/xml reader) loads them.
+func LoadSST(data []byte, slow bool) ([]string, error) {
+	b, err := OpenXLSX(bytes.NewReader(data), int64(len(data)), "raw.xlsx")
+	if err != nil {
+		return nil, err
+	}
+	b.slowOnly = slow
+	err = b.loadSST()
+	return b.sst, err
+}

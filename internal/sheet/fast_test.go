@@ -217,3 +217,41 @@ func BenchmarkReaders(b *testing.B) {
 		})
 	}
 }
+
+// TestFastSSTMatchesXML: the byte scanner loads exactly the shared strings
+// the encoding/xml loader does, on ordinary, unusual and damaged parts.
+func TestFastSSTMatchesXML(t *testing.T) {
+	const unusual = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<x:sst xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><!-- c --><x:si><x:t>a&#x41;&lt;_x000D_\r\nb</x:t></x:si><x:si/><x:si><x:r><x:t xml:space=\"preserve\"> c </x:t></x:r><x:rPh><x:t>no</x:t></x:rPh><x:r><x:t><![CDATA[&d]]></x:t></x:r></x:si></x:sst>"
+	same := func(sst string) string {
+		data := rawWorkbook(t, plainSheet, sst, diffStyles, "")
+		fast, fastErr := sheet.LoadSST(data, false)
+		slow, slowErr := sheet.LoadSST(data, true)
+		if fmt.Sprint(fastErr) != fmt.Sprint(slowErr) {
+			return fmt.Sprintf("error: fast %v, encoding/xml %v", fastErr, slowErr)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			return fmt.Sprintf("fast %q, encoding/xml %q", fast, slow)
+		}
+		return ""
+	}
+	got, err := sheet.LoadSST(rawWorkbook(t, plainSheet, unusual, diffStyles, ""), false)
+	if want := []string{"aA<\r\nb", "", " c &d"}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, %v; want %q", got, err, want)
+	}
+	for _, base := range []string{diffSST, unusual} {
+		if msg := same(base); msg != "" {
+			t.Fatal(msg)
+		}
+		failed := 0
+		for i := 0; i < len(base); i++ {
+			for _, s := range []string{base[:i], base[:i] + "<" + base[i+1:], base[:i] + "&" + base[i+1:], base[:i] + "\x00" + base[i+1:], base[:i] + "/" + base[i+1:]} {
+				if msg := same(s); msg != "" {
+					t.Errorf("%q: %s", s, msg)
+					if failed++; failed == 5 {
+						t.FailNow()
+					}
+				}
+			}
+		}
+	}
+}

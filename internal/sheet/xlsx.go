@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path"
 	"strconv"
@@ -379,6 +380,19 @@ func (b *Book) loadSST() error {
 	}
 	if f.UncompressedSize64 > maxSSTBytes {
 		return errors.New("shared strings are too large")
+	}
+	if !b.slowOnly {
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("shared strings: %w", err)
+		}
+		sst, ok := fastSST(io.LimitReader(rc, maxSSTBytes))
+		rc.Close()
+		if ok {
+			b.sst = sst
+			return nil
+		}
+		slog.Default().Info("shared strings read with the encoding/xml reader", "file", b.File)
 	}
 	rc, err := f.Open()
 	if err != nil {

@@ -59,6 +59,7 @@ type fastRows struct {
 	cells    []rawCell
 	lastRow  int
 	rowsDone int // row elements read to their end, for handing over
+	doneRow  int // number of the last of them
 	started  bool
 	done     bool
 	val      []byte
@@ -93,7 +94,7 @@ func (f *fastRows) next() (int, []rawCell, bool) {
 		if f.done {
 			break
 		}
-		f.rowsDone++
+		f.rowsDone, f.doneRow = f.rowsDone+1, num
 		if nonBlank {
 			return num, f.cells, true
 		}
@@ -105,7 +106,7 @@ func (f *fastRows) next() (int, []rawCell, bool) {
 // last one this reader finished.
 func (f *fastRows) handOver(reason error) (int, []rawCell, bool) {
 	slog.Default().Info("worksheet read with the encoding/xml reader from here on",
-		"file", f.file, "sheet", f.sheet, "after_row", f.lastRowDone(), "reason", reason.Error())
+		"file", f.file, "sheet", f.sheet, "after_row", f.doneRow, "reason", reason.Error())
 	f.rc.Close()
 	rc, err := f.reopen()
 	x := &xlsxRows{rc: io.NopCloser(nil), wantp: f.want, sst: f.sst, dateStyle: f.dateStyle, file: f.file, sheet: f.sheet}
@@ -122,13 +123,6 @@ func (f *fastRows) handOver(reason error) (int, []rawCell, bool) {
 		}
 	}
 	return x.next()
-}
-
-func (f *fastRows) lastRowDone() int {
-	if f.rowsDone == 0 {
-		return 0
-	}
-	return f.lastRow
 }
 
 // readRow mirrors xlsxRows.readRow.
@@ -965,4 +959,48 @@ func columnOfBytes(ref []byte) (int, bool) {
 		return 0, false
 	}
 	return col - 1, true
+}
+
+// fastSST reads a shared-strings part as loadSST does, with the byte
+// scanner; ok is false when it met something it leaves to encoding/xml.
+// Workbooks saved by Excel or LibreOffice keep every identity code there.
+func fastSST(r io.Reader) (sst []string, ok bool) {
+	f := &fastRows{rd: r, buf: make([]byte, fastBufSize)}
+	var (
+		text             []byte
+		inSI, inT, inRPh bool
+	)
+	for {
+		k, err := f.token()
+		if err != nil {
+			return nil, false
+		}
+		switch k {
+		case tokEOF:
+			return sst, true
+		case tokStart:
+			switch string(f.name) {
+			case "si":
+				inSI, text = true, text[:0]
+			case "t":
+				inT = true
+			case "rPh":
+				inRPh = true
+			}
+		case tokEnd:
+			switch string(f.name) {
+			case "si":
+				inSI = false
+				sst = append(sst, unescapeOOXML(string(text)))
+			case "t":
+				inT = false
+			case "rPh":
+				inRPh = false
+			}
+		case tokText:
+			if inSI && inT && !inRPh {
+				text = append(text, f.text...)
+			}
+		}
+	}
 }

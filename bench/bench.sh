@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks of the hot paths, end-to-end `tyomatka run` on
+# the 10k-client and the national (100k-client) year, and the same input
+# files read by openpyxl (read-only) and pandas. Writes bench/RESULTS.md.
+#
+# Environment: RUNS (bot runs per case, best counts; default 3), PYRUNS
+# (Python runs per case; default 3), SIZES (default "10k 100k"),
+# SKIP_GO=1 / SKIP_PY=1 to leave parts out, GOBENCHTIME (default 200ms).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+PYRUNS=${PYRUNS:-3}
+SIZES=${SIZES:-10k 100k}
+GOBENCHTIME=${GOBENCHTIME:-200ms}
+BIN=bin/tyomatka
+DATA=bench/data
+OUT=$DATA/out
+PY=/usr/bin/python3 # Debian's python, where python3-openpyxl installs
+export TYOMATKA_PSEUDONYM_KEY=${TYOMATKA_PSEUDONYM_KEY:-bench-pseudonym-key-not-for-production}
+mkdir -p "$OUT"
+
+clients() { case $1 in 10k) echo 10000 ;; 100k) echo 100000 ;; *) echo "unknown size $1" >&2; exit 2 ;; esac; }
+config() { case $1 in 10k) echo bench/area-$2.toml ;; 100k) echo bench/national-$2.toml ;; esac; }
+
+# Data: generated once, deterministic from the seed, git-ignored.
+for size in $SIZES; do
+	if [ ! -f "$DATA/$size/done" ]; then
+		echo "== generating $size clients, 12 months (xlsx and csv) into $DATA/$size"
+		rm -rf "${DATA:?}/$size"
+		$BIN generate -clients "$(clients "$size")" -months 12 -last 2026-10 -seed 7 -format both -out "$DATA/$size" >"$DATA/$size.generate.log"
+		touch "$DATA/$size/done"
+	fi
+done
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# best CMD...: runs CMD $n times under /usr/bin/time, prints "seconds maxrss_kb".
+best() {
+	local n=$1 log=$2
+	shift 2
+	local bs="" bk=""
+	for _ in $(seq "$n"); do
+		/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >>"$log" 2>&1
+		read -r s k <"$OUT/time.txt"
+		if [ -z "$bs" ] || awk -v a="$s" -v b="$bs" 'BEGIN{exit !(a<b)}'; then bs=$s bk=$k; fi
+	done
+	echo "$bs $bk"
+}
+
+if [ "${SKIP_GO:-}" != 1 ]; then
+	echo "== Go benchmarks (load $(load))"
+	go test -run '^$' -bench . -benchmem -benchtime "$GOBENCHTIME" \
+		./internal/hetu ./internal/cellvalue ./internal/sheet ./internal/accrual ./internal/billing ./internal/report |
+		tee "$OUT/gobench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+fi
+
+if [ "${SKIP_PY:-}" != 1 ]; then
+	missing=()
+	$PY -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)
+	$PY -c 'import pandas' 2>/dev/null || missing+=(python3-pandas)
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing ${missing[*]} with apt-get (needed for the comparison)"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+fi
+
+rows=()
+for size in $SIZES; do
+	xlsx=("$DATA/$size/TyoMatka_seuranta.xlsx" "$DATA/$size"/kertymat-xlsx/*.xlsx)
+	opx="" pds=""
+	if [ "${SKIP_PY:-}" != 1 ]; then
+		echo "== $size: openpyxl read-only, ${#xlsx[@]} files (load $(load))"
+		opx=$(best "$PYRUNS" "$OUT/openpyxl-$size.log" $PY bench/read_openpyxl.py "${xlsx[@]}")
+		tail -1 "$OUT/openpyxl-$size.log"
+		echo "== $size: pandas read_excel (load $(load))"
+		pds=$(best "$PYRUNS" "$OUT/pandas-$size.log" $PY bench/read_pandas.py "${xlsx[@]}")
+		tail -1 "$OUT/pandas-$size.log"
+	fi
+	for fmt in xlsx csv; do
+		echo "== $size $fmt: tyomatka run, best of $RUNS (load $(load))"
+		r=$(best "$RUNS" "$OUT/run-$size-$fmt.log" $BIN run --config "$(config "$size" "$fmt")" \
+			--period 2026-10 --as-of 2026-11-20 --dry-run --out "$OUT/run-$size-$fmt" --log json)
+		accrows=$(grep -h '"file read"' "$OUT/run-$size-$fmt.log" | tail -12 | sed -n 's/.*"rows":\([0-9]*\).*/\1/p' | paste -sd+ | bc)
+		rows+=("$size $fmt $accrows $r ${opx:-- -} ${pds:-- -}")
+	done
+done
+
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`make bench\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(go version | cut -d' ' -f3), load at the end $(load))."
+	echo "Bot: \`tyomatka run --dry-run\` end to end (tracking workbook, 12 accrual lists, billing, three workbooks), best of $RUNS."
+	echo "openpyxl and pandas: only reading every cell of the same .xlsx files (tracking workbook and the 12 lists), best of $PYRUNS;"
+	echo "for the csv rows the bot reads the lists as .csv, and the comparison is still against reading the .xlsx files."
+	echo
+	echo "| data | lists | accrual rows | bot wall s | bot peak RSS MiB | openpyxl read s | pandas read s | openpyxl / bot | pandas / bot |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for r in "${rows[@]}"; do
+		read -r size fmt n s k os _ ps _ <<<"$r"
+		awk -v size="$size" -v fmt="$fmt" -v n="$n" -v s="$s" -v k="$k" -v os="$os" -v ps="$ps" 'BEGIN{
+			ro = (os == "-") ? "-" : sprintf("%.1f×", os / s)
+			rp = (ps == "-") ? "-" : sprintf("%.1f×", ps / s)
+			printf "| %s | %s | %s | %.2f | %.0f | %s | %s | %s | %s |\n", size, fmt, n, s, k / 1024, os, ps, ro, rp
+		}'
+	done
+	echo
+	echo "Targets (2 cores): national xlsx run ≥ 5× faster than openpyxl read-only and < 1024 MiB peak RSS; national csv < 3 s; 10k xlsx < 1 s."
+	if [ -f "$OUT/gobench.txt" ]; then
+		echo
+		echo "## Go benchmarks"
+		echo
+		echo '```'
+		grep -E '^Benchmark' "$OUT/gobench.txt"
+		echo '```'
+	fi
+} >bench/RESULTS.md.new
+mv bench/RESULTS.md.new bench/RESULTS.md
+echo
+sed -n '/^| data/,/^$/p' bench/RESULTS.md
