@@ -10,6 +10,7 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
 	"math"
@@ -116,6 +117,16 @@ type book struct {
 // with document properties fixed by the input instead of the clock.
 func newBook(in *Input, title string, sheets ...string) (*book, error) {
 	f := excelize.NewFile()
+	// Fastest deflate: the national reconciliation workbook has over a
+	// million rows, and default compression took a quarter of a national
+	// run's CPU for files about a fifth smaller.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	b := &book{f: f, streamed: map[string]bool{}}
 	if err := f.SetSheetName("Sheet1", sheets[0]); err != nil {
 		return nil, b.fail(err)
