@@ -41,6 +41,8 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./internal/cellvalue || exit 1; \
 	done
 	$(GO) test -run='^$$' -fuzz='^FuzzReadXLSX$$' -fuzztime=$(FUZZTIME) ./internal/sheet
+	$(GO) test -run='^$$' -fuzz='^FuzzFastMatchesXML$$' -fuzztime=$(FUZZTIME) ./internal/sheet
+	$(GO) test -run='^$$' -fuzz='^FuzzNumberMatchesCell$$' -fuzztime=$(FUZZTIME) ./internal/accrual
 
 # The container image (see deploy/gcp/README.md). Uses a Docker engine when
 # one answers, else Cloud Build when gcloud is installed, has a project set and

@@ -180,6 +180,10 @@ resource "google_cloud_run_v2_job" "bot" {
           name  = "TYOMATKA_OBJECT_CUSTOM_TIME"
           value = local.object_custom_time
         }
+        env {
+          name  = "GOMEMLIMIT"
+          value = var.go_memory_limit
+        }
 
         resources {
           limits = {

@@ -83,15 +83,26 @@ variable "log_retention_days" {
 }
 
 variable "memory" {
-  description = "Memory limit of a task (to be sized from a measured national-scale run)."
+  description = <<-EOT
+    Memory limit of a task. Measured (bench/RESULTS.md): a national-scale run
+    (100,000 clients, 1.9 million accrual rows) peaks at about 0.85 GiB under
+    the job's soft heap limit; on Cloud Run the downloaded inputs also live in
+    memory (its /tmp is in RAM), so 2 GiB leaves room for both.
+  EOT
   type        = string
-  default     = "1Gi"
+  default     = "2Gi"
+}
+
+variable "go_memory_limit" {
+  description = "Soft heap limit for the Go runtime (GOMEMLIMIT), below the task's memory limit."
+  type        = string
+  default     = "1536MiB"
 }
 
 variable "cpu" {
-  description = "CPU limit of a task."
+  description = "CPU limit of a task: the accrual lists are read and the workbooks written on both cores."
   type        = string
-  default     = "1"
+  default     = "2"
 }
 
 variable "timeout" {

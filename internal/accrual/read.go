@@ -9,12 +9,12 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 
+	"tyomatka/internal/cellvalue"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/hetu"
 	"tyomatka/internal/municipality"
@@ -409,32 +409,13 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache, nums *numberCache
 	return row, nil
 }
 
-// quote returns ` "value"` for a message when the cell can be shown: short,
-// made only of the characters of months and numbers, and not shaped like an
-// identity code (six digits and a century sign). Otherwise "" — a misplaced
-// identity code or name must never reach a report.
+// quote returns ` "value"` for a message when the cell may be shown
+// (cellvalue.Quotable: a date or a number as typed); otherwise "" — a
+// misplaced identity code or name must never reach a report.
 func quote(c sheet.Cell) string {
 	s := c.Text()
-	if s == "" || len(s) > 24 {
+	if !cellvalue.Quotable(s) {
 		return ""
-	}
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-			continue
-		case strings.ContainsRune(" \u00a0\u202f.,/:€−", r):
-		case r == '-' || r == '+':
-			if digits >= 6 {
-				return ""
-			}
-		default:
-			return ""
-		}
-		if r != ' ' && r != '\u00a0' && r != '\u202f' {
-			digits = 0
-		}
 	}
 	return fmt.Sprintf(" %q", s)
 }
