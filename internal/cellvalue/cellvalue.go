@@ -600,28 +600,31 @@ func invalid(kind, s, reason string) error {
 
 // Quotable reports whether a cell's text may be repeated in an error
 // message or a report: at most maxShown bytes of digits, spaces and the
-// punctuation of dates and numbers, and no run of six digits followed by '+'
-// or '-' (spaces ignored, as identity-code normalisation ignores them). A
-// name or an identity code — valid or mistyped — never is. Findings and
-// errors quote a value only when Quotable allows, and describe it otherwise.
+// punctuation of dates and numbers (no letters), at most 8 digits in all (an
+// identity code has 9 or 10), and no run of six digits (spaces ignored, as
+// identity-code normalisation ignores them) followed by anything but a
+// decimal comma. A name or an identity code — valid or mistyped, with any
+// dash — never is. Findings and errors quote a value only when Quotable
+// allows, and describe it otherwise.
 func Quotable(s string) bool {
 	if s == "" || len(s) > maxShown {
 		return false
 	}
-	run := 0 // consecutive digits, spaces ignored
+	digits, run := 0, 0 // run: consecutive digits, spaces ignored
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
+			digits++
 			run++
+			if digits > 8 {
+				return false
+			}
 			continue
 		case r == ' ' || r == '\u00a0' || r == '\u202f':
 			continue
-		case r == '-' || r == '+':
-			if run >= 6 {
-				return false
-			}
-		case strings.ContainsRune(".,/:−€TZ", r):
-		default:
+		case !strings.ContainsRune(".,/:-+−€", r):
+			return false
+		case run >= 6 && r != ',':
 			return false
 		}
 		run = 0

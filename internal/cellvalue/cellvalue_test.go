@@ -577,3 +577,22 @@ func TestErrorsHideIdentityCodesAndNames(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotable: dates and numbers as typed may be quoted; nothing that could
+// be a name or an identity code, however mistyped, may.
+func TestQuotable(t *testing.T) {
+	for _, s := range []string{"3.5.26", "31.2.2026", "2026-13", "13/2026", "1.234,56", "1 073", "150,00 €", "−45,00", "123456,78", "10.2026"} {
+		if !cellvalue.Quotable(s) {
+			t.Errorf("Quotable(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{
+		"", "Virtanen Ville", "avoin", "131052308T", "131052−308T", "131052.308T", "131052 308T",
+		"010199:900T", "010199-9001", "010199+900A", "0101999001", "010199 - 900", "2026-03-02T10:00:00Z",
+		"1234567.89", strings.Repeat("1", 41),
+	} {
+		if cellvalue.Quotable(s) {
+			t.Errorf("Quotable(%q) = true, want false", s)
+		}
+	}
+}
