@@ -147,7 +147,7 @@ func TestClearFailures(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"frobnicate"},
-		{"run"}, {"run", "--config", "x.toml", "--period", "2026-13"}, {"run", "--config", "x.toml", "--nosuchflag"},
+		{"run"}, {"run", "--config", "x.toml", "--period", "2026-13"}, {"run", "--config", "x.toml", "--nosuchflag"}, {"run", "--config", "x.toml", "--log", "bogus"},
 		{"run-all", "--as-of", "2026/11/20"}, {"run-all", "--period", "2026-13"}, {"run-all", "--log", "xml"},
 		{"approve", "--config", "x.toml"}, {"approve", "--config", "x.toml", "--period", "2026-13"}, {"approve", "--config", "x.toml", "--period", "2026-10", "extra"},
 		{"approve", "--config", "x.toml", "--period", "2026-10", "--log", "xml"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -26,16 +25,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	asOfFlag := fs.String("as-of", "", "run date `YYYY-MM-DD` (default: today in Europe/Helsinki)")
 	dryRun := fs.Bool("dry-run", false, "compute and write outputs, but record nothing in the ledger")
 	outDir := fs.String("out", "", "write the outputs straight into this `folder` instead of <output>/<period>/")
-	logFormat := fs.String("log", "", logHelp)
+	logFormat := logFlag(fs)
 	startProfile := profileFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("run: unexpected argument %q", fs.Arg(0))}
+	if err := checkLog("run", *logFormat); err != nil {
+		return err
 	}
 	if *cfgPath == "" {
 		return usageError{"run: --config is required, e.g. tyomatka run --config jobs/lahti.toml"}

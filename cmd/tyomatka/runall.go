@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -75,12 +76,17 @@ func cmdRunAll(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	mine := task.Share(areas)
 	fmt.Fprintf(stdout, "Task %d of %d (attempt %d): areas %s\n", task.Index+1, task.Count, task.Attempt, strings.Join(mine, ", "))
 	var failed []string
+	var errs []error
 	for _, area := range mine {
 		if err := ctx.Err(); err != nil {
-			return err
+			return err // SIGTERM: stop, and say so (exit 130), not "area failed"
 		}
 		err := cmdRun(ctx, append([]string{"--config", configs[area]}, pass...), stdout, stderr, getenv)
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
 			// One area's failure must not stop the others; the task still fails
 			// so that Cloud Run retries it (a retry recomputes the same result).
 			fmt.Fprintf(stderr, "tyomatka: error: area %s: %v\n", area, err)
@@ -88,7 +94,9 @@ func cmdRunAll(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("run-all: %d of %d areas failed: %s", len(failed), len(mine), strings.Join(failed, ", "))
+		// The joined errors keep their kinds, so a configuration error in one
+		// area still exits 2 (nothing a retry would fix).
+		return fmt.Errorf("run-all: %d of %d areas failed: %s: %w", len(failed), len(mine), strings.Join(failed, ", "), errors.Join(errs...))
 	}
 	return nil
 }

@@ -171,7 +171,9 @@ func (b *book) effectiveness(in *Input) error {
 	return b.streamTable(SheetEffectiveness, cols, len(months), func(i int, row []excelize.Cell) {
 		m := months[i]
 		row[0].Value = m.m.String()
-		row[1].Value = len(m.clients)
+		// As in Tilastot: a count of 1–4 would tie the month's total to a
+		// handful of people, so it is shown as <5.
+		row[1].Value = smallCount(len(m.clients))
 		row[2].Value = money(m.s.Amount)
 		row[3].Value = money(m.s.VAT)
 		row[4].Value = money(m.s.Gross)

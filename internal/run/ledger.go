@@ -284,6 +284,11 @@ func (lr *ledgerRun) commit(ctx context.Context, runID string, asOf civil.Date, 
 	if err := lr.fault(FaultOutputsWritten); err != nil {
 		return err
 	}
+	if len(written) != len(outs) {
+		// Written[i] describes outs[i]; a sink that breaks that would put
+		// wrong names and digests in the ledger.
+		return fmt.Errorf("ledger: the sink reported %d outputs written of %d", len(written), len(outs))
+	}
 	rec := ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir}
 	for i, w := range written {
 		rec.Outputs = append(rec.Outputs, ledger.Output{Name: outs[i].Name, Written: w.Name, Version: w.Version, SHA256: w.SHA256})

@@ -115,24 +115,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 
-	sec := o.Secrets
-	if sec == nil {
-		return nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
-	}
-	keyName := cfg.Secrets.PseudonymKey
-	if cfg.Secrets.Kind == "env" {
-		keyName = cfg.Secrets.PseudonymKeyEnv
-	}
-	secret, err := sec.Get(ctx, keyName)
+	keyer, err := readKey(ctx, o)
 	if err != nil {
-		return nil, fmt.Errorf("pseudonymisation key: %w", err)
-	}
-	keyer, err := pseudonym.New(secret)
-	if err != nil {
-		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+		return nil, err
 	}
 
-	src, sink, err := openSource(ctx, o, sec)
+	src, sink, err := openSource(ctx, o, o.Secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -150,37 +138,11 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return lr.sealedOutcome(ctx, asOf)
 	}
 
-	trackFile, err := src.Tracking(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tracking workbook: %w", err)
-	}
-	accFiles, err := src.Accruals(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("accrual lists: %w", err)
-	}
-	start := time.Now()
-	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
+	c, err := readAndCompute(ctx, o, src, p, asOf, keyer, log)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
-	start = time.Now()
-	bar := progress.New("accrual lists", len(accFiles), progress.Options{Log: log})
-	acc, err := accrual.Read(accrual.WithProgress(ctx, bar.File), accFiles)
-	bar.Close()
-	if err != nil {
-		return nil, err
-	}
-	log.Info("read accrual lists", "files", len(acc.Files), "persons", len(acc.Persons), "seconds", time.Since(start).Seconds())
-
-	res := billing.Compute(billing.Input{
-		Config:   cfg,
-		Period:   p,
-		AsOf:     asOf,
-		Tracking: wb,
-		Accruals: acc,
-		Key:      keyer.Key,
-	})
+	trackFile, accFiles, wb, acc, res := c.trackFile, c.accFiles, c.wb, c.acc, c.res
 	plan := lr.planStable(&res)
 	lines := plan.Due
 	res.Findings = plan.Findings
@@ -232,7 +194,10 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if !o.DryRun {
 		recDir, recOut := dir, ""
 		if o.OutDir != "" {
-			recOut, _ = filepath.Abs(o.OutDir)
+			// Recorded so that approval can be read back from there.
+			if recOut, err = filepath.Abs(o.OutDir); err != nil {
+				return nil, fmt.Errorf("output folder %s: %w", o.OutDir, err)
+			}
 		}
 		if err := lr.commit(ctx, runID, asOf, lines, append([]source.File{trackFile}, accFiles...), inputs, written, outs, recDir, recOut); err != nil {
 			return nil, err
@@ -244,12 +209,77 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			log.Warn("output written beside a changed file", "file", w.Name, "note", w.Note)
 		}
 	}
-	counts := finding.Count(res.Findings)
 	log.Info("run completed", "lines", len(lines), "findings", len(res.Findings),
 		"errors", countSeverity(res.Findings, finding.Error), "warnings", countSeverity(res.Findings, finding.Warning),
 		"dry_run", o.DryRun, "output", outDir)
-	_ = counts
 	return &Outcome{RunID: runID, Period: p, AsOf: asOf, Lines: lines, Findings: res.Findings, Written: written, Summary: summary, OutDir: outDir}, nil
+}
+
+// readKey reads the configured pseudonymisation key.
+func readKey(ctx context.Context, o Options) (*pseudonym.Keyer, error) {
+	cfg := o.Config
+	if o.Secrets == nil {
+		return nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
+	}
+	keyName := cfg.Secrets.PseudonymKey
+	if cfg.Secrets.Kind == "env" {
+		keyName = cfg.Secrets.PseudonymKeyEnv
+	}
+	secret, err := o.Secrets.Get(ctx, keyName)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	keyer, err := pseudonym.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonymisation key: %w", err)
+	}
+	return keyer, nil
+}
+
+// computed is what readAndCompute read and computed.
+type computed struct {
+	trackFile source.File
+	accFiles  []source.File
+	wb        *tracking.Workbook
+	acc       *accrual.Data
+	res       billing.Result
+}
+
+// readAndCompute reads the tracking workbook and the accrual lists from src
+// and applies the billing rules for p as of asOf: the one input pipeline of
+// Run and Explain, so that explain answers for what a run computes.
+func readAndCompute(ctx context.Context, o Options, src source.Source, p period.Month, asOf civil.Date, keyer *pseudonym.Keyer, log *slog.Logger) (*computed, error) {
+	trackFile, err := src.Tracking(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tracking workbook: %w", err)
+	}
+	accFiles, err := src.Accruals(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accrual lists: %w", err)
+	}
+	start := time.Now()
+	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
+	start = time.Now()
+	bar := progress.New("accrual lists", len(accFiles), progress.Options{Log: log})
+	acc, err := accrual.Read(accrual.WithProgress(ctx, bar.File), accFiles)
+	bar.Close()
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read accrual lists", "files", len(acc.Files), "persons", len(acc.Persons), "seconds", time.Since(start).Seconds())
+	res := billing.Compute(billing.Input{
+		Config:   o.Config,
+		Period:   p,
+		AsOf:     asOf,
+		Tracking: wb,
+		Accruals: acc,
+		Key:      keyer.Key,
+	})
+	return &computed{trackFile: trackFile, accFiles: accFiles, wb: wb, acc: acc, res: res}, nil
 }
 
 // buildOutputs renders every output before anything is written, so a failure
