@@ -98,3 +98,24 @@ func TestExplain(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainRefusesAnotherKey: under another key every line id differs,
+// so explain would report every held line dropped and every due line
+// added; it must refuse as run does.
+func TestExplainRefusesAnotherKey(t *testing.T) {
+	cfg := copyExample(t)
+	if c, _, stderr := runCLI(t, "run", "--config", cfg, "--period", "2026-05", "--as-of", "2026-06-22", "--log", "json"); c != 0 {
+		t.Fatalf("run: exit %d: %s", c, stderr)
+	}
+	other := env(map[string]string{"TYOMATKA_PSEUDONYM_KEY": "another-test-key-of-enough-length"})
+	c, stdout, stderr := runCLIEnv(t, other, "explain", "--config", cfg, "--code", "TM-0501", "--period", "2026-05")
+	if c == 0 {
+		t.Fatalf("explain under another key: exit 0, want an error; stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "is under key") {
+		t.Errorf("stderr lacks the key mismatch:\n%s", stderr)
+	}
+	if strings.Contains(stdout, "A rerun for 2026-05 now would") {
+		t.Errorf("explain compared lines across keys:\n%s", stdout)
+	}
+}

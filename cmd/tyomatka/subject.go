@@ -101,10 +101,14 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	// The log gets counts only: client codes and numbers stay in the answer.
 	log.Info("subject access answer written", "key_prefix", a.Key[:12], "held", a.Held, "lines", len(a.Lines),
-		"outputs", len(a.Outputs), "runs", len(a.Runs))
-	if !a.Held {
+		"outputs", len(a.Outputs), "runs", len(a.Runs), "unreadable_outputs", len(a.Unreadable))
+	switch {
+	case !a.Held && !a.Complete:
+		fmt.Fprintf(stdout, "Incomplete: nothing found in what could be read of %s, but %d output files could not be read, so the answer is not \"nothing held\" (key %s…)\n",
+			cfg.Area, len(a.Unreadable), a.Key[:12])
+	case !a.Held:
 		fmt.Fprintf(stdout, "Nothing held: neither the ledger, the audit trail nor any output of %s carries this person (key %s…)\n", cfg.Area, a.Key[:12])
-	} else {
+	default:
 		fmt.Fprintf(stdout, "Held: %d lines in %d billing periods, named in %d output files, %d runs; client code(s) %s (key %s…)\n",
 			len(a.Lines), a.LinePeriods(), len(a.Outputs), len(a.Runs), strings.Join(a.ClientCodes, ", "), a.Key[:12])
 		for _, o := range a.Outputs {
@@ -116,6 +120,12 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 				sheets = []string{"not read back"}
 			}
 			fmt.Fprintf(stdout, "  %s  %s  %s\n", o.Period, o.Written, strings.Join(sheets, ", "))
+		}
+	}
+	if !a.Complete {
+		fmt.Fprintf(stdout, "The answer is incomplete: these output files could not be read back:\n")
+		for _, u := range a.Unreadable {
+			fmt.Fprintf(stdout, "  %s  %s  %s\n", u.Period, u.Written, u.Error)
 		}
 	}
 	fmt.Fprintf(stdout, "Answer: %s\n        %s\n", jsonPath, xlsxPath)

@@ -406,18 +406,14 @@ func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tra
 	}
 
 	total := decimal.Zero
-	nd := decimal.NewFromInt(int64(n))
 	for _, m := range months {
 		if !c.acc.Covered[m] {
 			continue // a missing list is an ACCRUAL_GAP, never a zero benefit
 		}
-		// fee = round((Σbaseline − n·actual) × share / (100·n)): B = Σ/n is
-		// rarely a finite decimal, so the division comes last and is exact.
-		saving := sum.Sub(nd.Mul(share(person, m)))
-		if !saving.IsPositive() {
+		fee := EffectivenessFee(sum, share(person, m), n, eff.SharePercent)
+		if !fee.IsPositive() {
 			continue
 		}
-		fee := roundQuo(saving.Mul(eff.SharePercent), int64(100*n))
 		capped := false
 		if rest := eff.CapPerClient.Sub(total); fee.GreaterThan(rest) {
 			fee, capped = rest, true
@@ -428,6 +424,18 @@ func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tra
 		total = total.Add(fee)
 		line(Effectiveness, m.Last(), fee, descEffectiveness(m, m.Index()-ms.Index(), eff.FollowupMonths, capped, eff.CapPerClient))
 	}
+}
+
+// EffectivenessFee is one follow-up month's VAIKUTTAVUUS fee before the
+// cap: round((baselineSum − n·actual) × sharePercent / (100·n)) to cents,
+// half away from zero; zero when there is no saving. B = Σ/n is rarely a
+// finite decimal, so the division comes last and is exact.
+func EffectivenessFee(baselineSum, actual decimal.Decimal, n int, sharePercent decimal.Decimal) decimal.Decimal {
+	saving := baselineSum.Sub(decimal.NewFromInt(int64(n)).Mul(actual))
+	if !saving.IsPositive() || n <= 0 {
+		return decimal.Zero
+	}
+	return roundQuo(saving.Mul(sharePercent), int64(100*n))
 }
 
 // mismatch compares the workbook's Maksupäivät with Kela's accrued days in

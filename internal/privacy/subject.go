@@ -37,6 +37,10 @@ func (m *Money) UnmarshalJSON(b []byte) error { return m.Decimal.UnmarshalJSON(b
 // NothingHeld is the Finnish answer for a person the state has never seen.
 const NothingHeld = "Laskutusbotin tilatiedoissa ei ole tietoja tästä henkilöstä."
 
+// Incomplete is the Finnish answer when nothing was found but some output
+// could not be read: "nothing held" would then be a claim nobody checked.
+const Incomplete = "Luetuissa laskutusbotin tiedoissa ei ole tietoja tästä henkilöstä, mutta kaikkia raporttitiedostoja ei voitu lukea."
+
 // Answer is what the bot's state holds about one person: the subject access
 // answer. It names the person by pseudonymous key and client code only.
 type Answer struct {
@@ -50,7 +54,11 @@ type Answer struct {
 	Lines       []AnswerLine   `json:"lines"`
 	Runs        []AnswerRun    `json:"runs"`
 	Outputs     []AnswerOutput `json:"outputs"`
-	Total       Money          `json:"total_amount"`
+	// Unreadable are the output files that could not be read back to check
+	// for the person; the answer is complete only when there are none.
+	Unreadable []AnswerOutput `json:"unreadable_outputs"`
+	Complete   bool           `json:"complete"`
+	Total      Money          `json:"total_amount"`
 }
 
 // AnswerLine is one ledger line of the person.
@@ -92,6 +100,9 @@ type AnswerOutput struct {
 	// nil when the file could not be read back (it is listed because its
 	// period holds the person's lines).
 	Sheets []SheetRows `json:"sheets"`
+	// Error is why the file could not be read back (Answer.Unreadable
+	// only): the storage's error, which names files, never the person.
+	Error string `json:"error,omitempty"`
 }
 
 // SheetRows is how many rows of one sheet mention the person.
@@ -127,14 +138,14 @@ func SubjectOf(ctx context.Context, st state.Store, area string, k *pseudonym.Ke
 	}
 	l := snap.Ledger
 	keyID := ledger.KeyID(k)
-	if l.KeyID != "" && l.KeyID != keyID {
-		// Under another key the person's lines would be invisible and the
-		// answer a false "nothing held".
-		return nil, fmt.Errorf("subject access: %w", l.CheckKey(keyID))
+	// Under another key the person's lines would be invisible and the
+	// answer a false "nothing held".
+	if err := l.CheckKey(keyID); err != nil {
+		return nil, fmt.Errorf("subject access: %w", err)
 	}
 	key := k.Key(c)
 	a := &Answer{Area: area, Date: today, Key: key, KeyID: keyID, ClientCodes: []string{},
-		Lines: []AnswerLine{}, Runs: []AnswerRun{}, Outputs: []AnswerOutput{}, Total: Money{decimal.Zero}}
+		Lines: []AnswerLine{}, Runs: []AnswerRun{}, Outputs: []AnswerOutput{}, Unreadable: []AnswerOutput{}, Total: Money{decimal.Zero}}
 	codes := map[string]bool{}
 	numbers := map[string]bool{}
 	if wb := src.Tracking; wb != nil {
@@ -180,7 +191,13 @@ func SubjectOf(ctx context.Context, st state.Store, area string, k *pseudonym.Ke
 			ao := AnswerOutput{Period: m.String(), Name: o.Name, Written: o.Written, Version: o.Version, SHA256: o.SHA256, Where: where}
 			if src.Fetch != nil && (len(codes) > 0 || len(numbers) > 0) {
 				data, err := src.Fetch(ctx, rec, o.Written)
-				if err == nil {
+				if err != nil {
+					// The person may be in it: the answer must say it is
+					// incomplete rather than leave the file out.
+					u := ao
+					u.Error = err.Error()
+					a.Unreadable = append(a.Unreadable, u)
+				} else {
 					if ao.Sheets, err = mentions(data, codes, numbers, strings.HasPrefix(o.Name, "Tasmaytys_")); err != nil {
 						return nil, fmt.Errorf("subject access: read %s of %s: %w", o.Written, m, err)
 					}
@@ -221,16 +238,22 @@ func SubjectOf(ctx context.Context, st state.Store, area string, k *pseudonym.Ke
 	}
 	sort.SliceStable(a.Runs, func(i, j int) bool { return a.Runs[i].StartedAt.Before(a.Runs[j].StartedAt) })
 	a.Held = len(a.Lines) > 0 || len(a.Outputs) > 0
+	a.Complete = len(a.Unreadable) == 0
 	switch {
 	case len(a.Lines) > 0:
 		a.Message = fmt.Sprintf("Laskutusbotin tilatiedoissa on tästä henkilöstä %d laskuriviä %d laskutusjaksolta; "+
 			"henkilö mainitaan %d raporttitiedostossa (asiakaskoodi %s).",
-			len(a.Lines), len(linePeriods), len(a.Outputs), joinCodes(a.ClientCodes))
+			len(a.Lines), len(linePeriods), len(a.Outputs), strings.Join(a.ClientCodes, ", "))
 	case a.Held:
 		a.Message = fmt.Sprintf("Henkilölle ei ole laskurivejä, mutta henkilö mainitaan %d raporttitiedostossa %d laskutusjaksolta (asiakaskoodi %s).",
-			len(a.Outputs), len(periods), joinCodes(a.ClientCodes))
+			len(a.Outputs), len(periods), strings.Join(a.ClientCodes, ", "))
+	case !a.Complete:
+		a.Message = Incomplete
 	default:
 		a.Message = NothingHeld
+	}
+	if !a.Complete {
+		a.Message += " " + incompleteNote(a.Unreadable)
 	}
 	return a, nil
 }
@@ -287,15 +310,14 @@ func mentions(data []byte, codes, numbers map[string]bool, numbersToo bool) ([]S
 	return out, nil
 }
 
-func joinCodes(cs []string) string {
-	s := ""
-	for i, c := range cs {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
+// incompleteNote names the output files that could not be read back.
+func incompleteNote(us []AnswerOutput) string {
+	names := make([]string, len(us))
+	for i, u := range us {
+		names[i] = u.Period + " " + u.Written
 	}
-	return s
+	return fmt.Sprintf("Vastaus on puutteellinen: %d raporttitiedostoa ei voitu lukea (%s), joten niissä mahdollisesti olevia tietoja henkilöstä ei ole tarkistettu.",
+		len(us), strings.Join(names, ", "))
 }
 
 // FileBase is the answer files' name without extension: the key's first 12

@@ -151,6 +151,7 @@ func (w *writer) summary(a *Answer, st styles) {
 		{"Laskutettu yhteensä (alv 0 %)", a.Total},
 		{"Ajoja", len(a.Runs)},
 		{"Raporttitiedostoja, joissa henkilö mainitaan", len(a.Outputs)},
+		{"Raporttitiedostoja, joita ei voitu lukea", len(a.Unreadable)},
 		{"Yhteenveto", a.Message},
 		{"Huomio", "Henkilötunnusta ei tallenneta laskutusbotin tilatietoihin eikä tähän vastaukseen; henkilö tunnistetaan pseudonyymillä tunnisteella ja asiakaskoodilla."},
 	}
@@ -236,15 +237,29 @@ func (w *writer) runs(a *Answer, st styles) {
 
 func (w *writer) files(a *Answer, st styles) {
 	s := SheetFiles
-	w.table(s, st, len(a.Outputs), col{"Jakso", 10}, col{"Tiedosto", 44}, col{"Kirjoitettu nimellä", 44},
+	unreadable := map[[2]string]string{}
+	rows := a.Outputs
+	for _, u := range a.Unreadable {
+		unreadable[[2]string{u.Period, u.Written}] = u.Error
+		listed := false
+		for _, o := range a.Outputs {
+			listed = listed || o.Period == u.Period && o.Written == u.Written
+		}
+		if !listed {
+			rows = append(rows[:len(rows):len(rows)], u)
+		}
+	}
+	w.table(s, st, len(rows), col{"Jakso", 10}, col{"Tiedosto", 44}, col{"Kirjoitettu nimellä", 44},
 		col{"Kansio", 24}, col{"Välilehdet, joilla henkilö mainitaan", 40}, col{"SHA-256", 66}, col{"Versio", 30})
-	if len(a.Outputs) == 0 {
+	if len(rows) == 0 {
 		w.set(s, 1, 2, "Ei tiedostoja.", 0)
 		return
 	}
-	for i, o := range a.Outputs {
+	for i, o := range rows {
 		sheets := "ei luettu (jaksolla on henkilön laskurivejä)"
-		if o.Sheets != nil {
+		if e, ok := unreadable[[2]string{o.Period, o.Written}]; ok && o.Sheets == nil {
+			sheets = "EI VOITU LUKEA, vastaus on puutteellinen: " + e
+		} else if o.Sheets != nil {
 			var ss []string
 			for _, x := range o.Sheets {
 				ss = append(ss, fmt.Sprintf("%s: %d riviä", x.Sheet, x.Rows))

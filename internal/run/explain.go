@@ -10,14 +10,11 @@ import (
 	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
 
-	"tyomatka/internal/accrual"
 	"tyomatka/internal/billing"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/hetu"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
-	"tyomatka/internal/pseudonym"
-	"tyomatka/internal/source"
 	"tyomatka/internal/tracking"
 )
 
@@ -40,6 +37,8 @@ const (
 	ReasonNotVerified     = "not-verified"      // NOT_VERIFIED
 	ReasonBilledBefore    = "billed-before"     // billed in an earlier period
 	ReasonHeld            = "held"              // P itself holds the line
+	ReasonLaterPeriod     = "later-period"      // a period after P holds the line
+	ReasonEntitled        = "entitled"          // entitled, yet neither held nor due
 	ReasonDue             = "due"               // a run for P would bill it
 	ReasonNoStart         = "no-start"          // VAIKUTTAVUUS: no start that passes the rules
 	ReasonNoBaseline      = "no-baseline"       // VAIKUTTAVUUS: NO_BASELINE
@@ -48,6 +47,7 @@ const (
 	ReasonNotCovered      = "not-covered"       // no accrual list for the month
 	ReasonNoSaving        = "no-saving"         // saving 0
 	ReasonCapReached      = "cap-reached"       // the client's cap is used up
+	ReasonFeeZero         = "fee-zero"          // the fee rounds to 0.00
 )
 
 // Explanation is everything about one client code (tyomatka explain).
@@ -150,6 +150,10 @@ func Explain(ctx context.Context, o Options, code string) (*Explanation, error) 
 	if p.IsZero() {
 		p = period.Of(asOf).Add(-1)
 	}
+	keyer, err := readKey(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	src, sink, err := openSource(ctx, o, o.Secrets)
 	if err != nil {
 		return nil, err
@@ -162,20 +166,25 @@ func Explain(ctx context.Context, o Options, code string) (*Explanation, error) 
 		return nil, err
 	}
 	defer lr.Close()
+	// Under another key every line id differs: the answer would call every
+	// held line dropped and every due line added.
+	if err := lr.snap.Ledger.CheckKey(ledger.KeyID(keyer)); err != nil {
+		return nil, err
+	}
 	rec := lr.snap.Ledger.Periods[p]
 	if rec != nil && o.AsOf.IsZero() && !rec.AsOf.IsZero() {
 		asOf, from = rec.AsOf, AsOfLedger
 	}
-	in, err := computeOnly(ctx, o, src, p, asOf)
+	in, err := readAndCompute(ctx, o, src, p, asOf, keyer, log)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkCode(in.wb, code); err != nil {
 		return nil, err
 	}
-	res := in.res
+	res := &in.res
 	plan := lr.planStable(res)
-	x := &Explanation{Code: code, Period: p, AsOf: asOf, AsOfFrom: from, Covered: in.covered}
+	x := &Explanation{Code: code, Period: p, AsOf: asOf, AsOfFrom: from, Covered: in.acc.Covered}
 	for i := range res.Clients {
 		if res.Clients[i].ClientCode == code {
 			x.Client = &res.Clients[i]
@@ -321,7 +330,15 @@ func (x *Explanation) reasons(o Options, r *tracking.Client, due []billing.Line)
 					return rs, true
 				}
 			}
-			rs.Kind, rs.Detail = ReasonHeld, "entitled"
+			// Neither billed up to P nor due: a later period holds it (an
+			// explanation of an earlier period after later runs).
+			for _, b := range x.Billed {
+				if b.ID == l.ID && b.Period.After(x.Period) && (b.Status == ledger.Issued || b.Status == ledger.Sealed) {
+					rs.Kind, rs.Detail = ReasonLaterPeriod, fmt.Sprintf("held by the later period %s (%s)", b.Period, b.Status)
+					return rs, true
+				}
+			}
+			rs.Kind, rs.Detail = ReasonEntitled, "entitled, but neither billed nor due in a run for "+x.Period.String()
 			return rs, true
 		}
 		return Reason{}, false
@@ -444,8 +461,10 @@ func (x *Explanation) effectiveness(o Options, status func(billing.LineType, per
 		add(period.Month{}, ReasonNoBaseline, fmt.Sprintf("no list for %s → no VAIKUTTAVUUS (NO_BASELINE)", strings.Join(ms, ", ")))
 		return
 	}
-	n := decimal.NewFromInt(int64(eff.BaselineMonths))
 	from, to := period.Of(k.ValidFrom), period.Of(k.ValidTo)
+	// billed is the client's VAIKUTTAVUUS so far, against the cap as
+	// package billing counts it: the entitled lines of earlier months.
+	billed := decimal.Zero
 	for i := 1; i <= eff.FollowupMonths; i++ {
 		m := ms.Add(i)
 		switch {
@@ -462,57 +481,20 @@ func (x *Explanation) effectiveness(o Options, status func(billing.LineType, per
 		if rs, ok := status(billing.Effectiveness, m); ok {
 			rs.Month = m
 			x.Reasons = append(x.Reasons, rs)
+			billed = billed.Add(rs.Line.Amount)
 			continue
 		}
+		n := decimal.NewFromInt(int64(eff.BaselineMonths))
 		if !b.Sum.Sub(n.Mul(share[m])).IsPositive() {
 			add(m, ReasonNoSaving, fmt.Sprintf("saving 0: municipal share %s is not below the baseline", share[m].StringFixed(2)))
 			continue
 		}
-		add(m, ReasonCapReached, fmt.Sprintf("cap %s reached", eff.CapPerClient.StringFixed(2)))
+		fee := billing.EffectivenessFee(b.Sum, share[m], eff.BaselineMonths, eff.SharePercent)
+		if !fee.IsPositive() {
+			add(m, ReasonFeeZero, "fee rounds to 0.00 (not written)")
+			continue
+		}
+		add(m, ReasonCapReached, fmt.Sprintf("cap %s reached: %s billed before, fee %s not written",
+			eff.CapPerClient.StringFixed(2), billed.StringFixed(2), fee.StringFixed(2)))
 	}
-}
-
-// inputs is what computeOnly read and computed.
-type inputs struct {
-	res     *billing.Result
-	covered map[period.Month]bool
-	wb      *tracking.Workbook
-}
-
-// computeOnly reads the inputs and applies the billing rules, as Run does.
-func computeOnly(ctx context.Context, o Options, src source.Source, p period.Month, asOf civil.Date) (*inputs, error) {
-	cfg := o.Config
-	if o.Secrets == nil {
-		return nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
-	}
-	keyName := cfg.Secrets.PseudonymKey
-	if cfg.Secrets.Kind == "env" {
-		keyName = cfg.Secrets.PseudonymKeyEnv
-	}
-	secret, err := o.Secrets.Get(ctx, keyName)
-	if err != nil {
-		return nil, fmt.Errorf("pseudonymisation key: %w", err)
-	}
-	keyer, err := pseudonym.New(secret)
-	if err != nil {
-		return nil, fmt.Errorf("pseudonymisation key: %w", err)
-	}
-	trackFile, err := src.Tracking(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tracking workbook: %w", err)
-	}
-	accFiles, err := src.Accruals(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("accrual lists: %w", err)
-	}
-	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
-	if err != nil {
-		return nil, err
-	}
-	acc, err := accrual.Read(ctx, accFiles)
-	if err != nil {
-		return nil, err
-	}
-	res := billing.Compute(billing.Input{Config: cfg, Period: p, AsOf: asOf, Tracking: wb, Accruals: acc, Key: keyer.Key})
-	return &inputs{res: &res, covered: acc.Covered, wb: wb}, nil
 }
