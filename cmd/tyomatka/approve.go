@@ -74,11 +74,12 @@ func (f *ledgerFlags) options(ctx context.Context, stderr io.Writer, getenv func
 	closeFn := func() {}
 	if needSecrets {
 		var sec secrets.Store
-		open := openSecrets
 		if f.keyless {
-			open = openSecretsStore
+			sec, err = openSecretsStore(ctx, cfg, getenv)
+		} else {
+			sec, err = openSecrets(ctx, cfg, getenv, stderr)
 		}
-		if sec, err = open(ctx, cfg, getenv); err != nil {
+		if err != nil {
 			return run.Options{}, nil, err
 		}
 		o.Secrets = sec

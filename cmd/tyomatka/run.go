@@ -57,7 +57,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	opts.Config = cfg
 	opts.Log = newLogger(stderr, *logFormat, getenv)
-	sec, err := openSecrets(ctx, cfg, getenv)
+	sec, err := openSecrets(ctx, cfg, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
-	sec, err := openSecrets(ctx, cfg, getenv)
+	sec, err := openSecrets(ctx, cfg, getenv, stderr)
 	if err != nil {
 		return err
 	}

