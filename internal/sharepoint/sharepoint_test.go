@@ -387,14 +387,22 @@ func TestDroppedDownloadRetried(t *testing.T) {
 	if err != nil || !bytes.Equal(b, tracking) || f.SHA256 != sha(tracking) {
 		t.Fatalf("tracking copy incomplete after a dropped download (%d of %d bytes)", len(b), len(tracking))
 	}
+	// The fake records a request when its handler returns, which can be a
+	// moment after the client has read the whole body: wait for the record.
 	var dropped, ok int
-	for _, r := range fake.Requests() {
-		if strings.HasPrefix(r.Path, "/download/") {
-			if r.Status == 0 {
-				dropped++
-			} else if r.Status == http.StatusOK {
-				ok++
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		dropped, ok = 0, 0
+		for _, r := range fake.Requests() {
+			if strings.HasPrefix(r.Path, "/download/") {
+				if r.Status == 0 {
+					dropped++
+				} else if r.Status == http.StatusOK {
+					ok++
+				}
 			}
+		}
+		if (dropped == 1 && ok == 1) || time.Now().After(deadline) {
+			break
 		}
 	}
 	if dropped != 1 || ok != 1 {
