@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -108,6 +109,10 @@ type Server struct {
 	srv     *httptest.Server
 	siteID  string
 	driveID string
+
+	// inflight counts requests being served: a client may have read a whole
+	// response a moment before its handler returns and logs it.
+	inflight atomic.Int64
 
 	mu          sync.Mutex
 	pageSize    int
@@ -223,8 +228,12 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
-// Requests returns every request seen so far.
+// Requests returns every request seen so far, once the requests being served
+// have been logged (or after two seconds).
 func (s *Server) Requests() []Request {
+	for deadline := time.Now().Add(2 * time.Second); s.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.log...)
@@ -405,6 +414,8 @@ const statusDropped = -1
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	entry := Request{Method: r.Method, Path: r.URL.EscapedPath(), HadAuth: r.Header.Get("Authorization") != "", At: time.Now()}
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	defer func() {
 		if rec.status == statusDropped {
 			entry.Status = 0
