@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 
-	"tyomatka/internal/config"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
 	"tyomatka/internal/report"
 	"tyomatka/internal/run"
-	"tyomatka/internal/secrets"
 )
 
 // ledgerFlags are the flags approve, audit and explain share.
@@ -20,9 +18,6 @@ type ledgerFlags struct {
 	cfgPath   *string
 	period    *string
 	logFormat *string
-	// keyless: the command reads no pseudonymisation key, so options does
-	// not insist on one (approve only reads finance's decision).
-	keyless bool
 }
 
 var ledgerSynopsis = map[string]string{
@@ -63,29 +58,9 @@ func (f *ledgerFlags) month(name string) (period.Month, error) {
 	return p, nil
 }
 
-// options loads the configuration and, when needSecrets, the secrets.
-func (f *ledgerFlags) options(ctx context.Context, stderr io.Writer, getenv func(string) string, needSecrets bool) (run.Options, func(), error) {
-	cfg, err := config.Load(*f.cfgPath)
-	if err != nil {
-		return run.Options{}, nil, err
-	}
-	o := run.Options{Config: cfg, Version: Version(), Getenv: getenv, Log: newLogger(stderr, *f.logFormat, getenv)}
-	o.Remote = openRemote(getenv, o.Log)
-	closeFn := func() {}
-	if needSecrets {
-		var sec secrets.Store
-		if f.keyless {
-			sec, err = openSecretsStore(ctx, cfg, getenv)
-		} else {
-			sec, err = openSecrets(ctx, cfg, getenv, stderr)
-		}
-		if err != nil {
-			return run.Options{}, nil, err
-		}
-		o.Secrets = sec
-		closeFn = func() { sec.Close() }
-	}
-	return o, closeFn, nil
+// env opens the command's environment from the parsed flags (openEnv).
+func (f *ledgerFlags) env(ctx context.Context, need envNeeds, stderr io.Writer, getenv func(string) string) (run.Options, func(), error) {
+	return openEnv(ctx, *f.cfgPath, *f.logFormat, need, stderr, getenv)
 }
 
 // cmdApprove reads finance's decision on one period's invoice basis and
@@ -102,8 +77,8 @@ func cmdApprove(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if p.IsZero() {
 		return usageError{"approve: --period is required, e.g. tyomatka approve --config jobs/lahti.toml --period 2026-05"}
 	}
-	f.keyless = true
-	o, closeFn, err := f.options(ctx, stderr, getenv, true)
+	// Approve only reads finance's decision, never the pseudonymisation key.
+	o, closeFn, err := f.env(ctx, envNeeds{secrets: secretsStore}, stderr, getenv)
 	if err != nil {
 		return err
 	}

@@ -51,16 +51,12 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if byDate && !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return usageError{fmt.Sprintf("audit: --to %s is before --from %s", to, from)}
 	}
-	o, closeFn, err := f.options(ctx, stderr, getenv, false)
+	o, closeFn, err := f.env(ctx, envNeeds{state: true}, stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	st, closeSt, err := run.OpenState(ctx, o.Config)
-	if err != nil {
-		return err
-	}
-	defer closeSt()
+	st := o.State
 
 	if byDate {
 		return printUseLog(ctx, stdout, st, o.Config, from, to)

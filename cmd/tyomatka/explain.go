@@ -41,7 +41,7 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 			return usageError{fmt.Sprintf("explain: --as-of %q: want YYYY-MM-DD", *asOfFlag)}
 		}
 	}
-	o, closeFn, err := f.options(ctx, stderr, getenv, true)
+	o, closeFn, err := f.env(ctx, envNeeds{secrets: secretsKey}, stderr, getenv)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"tyomatka/internal/audit"
-	"tyomatka/internal/config"
 	"tyomatka/internal/period"
 	"tyomatka/internal/privacy"
-	"tyomatka/internal/run"
 )
 
 // cmdPurge deletes what is past its keeping time from the state store (the
@@ -29,16 +27,12 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if *cfgPath == "" {
 		return usageError{"purge: --config is required, e.g. tyomatka purge --config jobs/lahti.toml --dry-run"}
 	}
-	cfg, err := config.Load(*cfgPath)
+	o, closeEnv, err := openEnv(ctx, *cfgPath, *logFormat, envNeeds{state: true, areaLog: true}, stderr, getenv)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
-	st, closeSt, err := run.OpenState(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeSt()
+	defer closeEnv()
+	cfg, log, st := o.Config, o.Log, o.State
 	now := time.Now()
 	rep, err := privacy.Purge(ctx, st, cfg, privacy.PurgeOptions{Today: period.Today(now, cfg.Location), DryRun: *dryRun,
 		Now: now, StartedBy: audit.StartedBy(getenv), Version: Version()})

@@ -7,13 +7,9 @@ import (
 	"time"
 
 	"tyomatka/internal/audit"
-	"tyomatka/internal/config"
 	"tyomatka/internal/hetu"
 	"tyomatka/internal/privacy"
 	"tyomatka/internal/run"
-	"tyomatka/internal/secrets"
-	"tyomatka/internal/source"
-	"tyomatka/internal/tracking"
 )
 
 // cmdRekey moves the ledger to a new pseudonymisation key. Both keys are read
@@ -38,18 +34,16 @@ func cmdRekey(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if *cfgPath == "" || *newKey == "" {
 		return usageError{"rekey: --config and --new-key are required, e.g. tyomatka rekey --config jobs/lahti.toml --new-key TYOMATKA_PSEUDONYM_KEY_NEW"}
 	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return err
-	}
-	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
 	// The configured key may be either of the two (or gone), so it is not
-	// checked on opening; configuredKeyer checks each key read.
-	sec, err := openSecretsStore(ctx, cfg, getenv)
+	// checked on opening; configuredKeyer checks each key read. The state
+	// store is opened only once both keys and the workbook are read, so a
+	// wrong key name leaves no state folder behind.
+	o, closeEnv, err := openEnv(ctx, *cfgPath, *logFormat, envNeeds{secrets: secretsStore, areaLog: true}, stderr, getenv)
 	if err != nil {
 		return err
 	}
-	defer sec.Close()
+	defer closeEnv()
+	cfg, log, sec := o.Config, o.Log, o.Secrets
 	oldK, err := configuredKeyer(ctx, cfg, sec, *oldKey)
 	if err != nil {
 		return fmt.Errorf("rekey: current key: %w", err)
@@ -58,11 +52,11 @@ func cmdRekey(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("rekey: new key: %w", err)
 	}
-	persons, err := workbookPersons(ctx, cfg, sec, openRemote(getenv, log))
+	persons, err := workbookPersons(ctx, o)
 	if err != nil {
 		return err
 	}
-	st, closeSt, err := run.OpenState(ctx, cfg)
+	st, closeSt, err := run.OpenState(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
@@ -91,24 +85,13 @@ func cmdRekey(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 // workbookPersons reads the identity codes of the tracking workbook, which
 // map old keys to new ones.
-func workbookPersons(ctx context.Context, cfg *config.Config, sec secrets.Getter,
-	remote func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error)) ([]hetu.Code, error) {
-	var src source.Source
-	if cfg.Source.Kind == "local" {
-		src = &source.Local{TrackingPath: cfg.Source.Tracking, AccrualDir: cfg.Source.Accruals, OutputRoot: cfg.Source.Output}
-	} else {
-		s, _, err := remote(ctx, cfg, sec)
-		if err != nil {
-			return nil, err
-		}
-		src = s
+func workbookPersons(ctx context.Context, o run.Options) ([]hetu.Code, error) {
+	src, _, err := run.OpenSource(ctx, o)
+	if err != nil {
+		return nil, err
 	}
 	defer src.Close()
-	f, err := src.Tracking(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tracking workbook: %w", err)
-	}
-	wb, err := tracking.Read(ctx, f.Path, f.Name)
+	_, wb, err := run.ReadTracking(ctx, src)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"tyomatka/internal/config"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/period"
-	"tyomatka/internal/report"
 	"tyomatka/internal/run"
 )
 
@@ -36,34 +35,27 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if *cfgPath == "" {
 		return usageError{"run: --config is required, e.g. tyomatka run --config jobs/lahti.toml"}
 	}
-	opts := run.Options{DryRun: *dryRun, OutDir: *outDir, Version: Version(), Getenv: getenv}
+	var p period.Month
 	if *periodFlag != "" {
-		p, err := period.Parse(*periodFlag)
-		if err != nil {
+		var err error
+		if p, err = period.Parse(*periodFlag); err != nil {
 			return usageError{fmt.Sprintf("run: --period %q: want YYYY-MM with month 01-12, e.g. 2026-10", *periodFlag)}
 		}
-		opts.Period = p
 	}
+	var asOf civil.Date
 	if *asOfFlag != "" {
-		d, err := civil.ParseDate(*asOfFlag)
-		if err != nil {
+		var err error
+		if asOf, err = civil.ParseDate(*asOfFlag); err != nil {
 			return usageError{fmt.Sprintf("run: --as-of %q: want YYYY-MM-DD", *asOfFlag)}
 		}
-		opts.AsOf = d
 	}
-	cfg, err := config.Load(*cfgPath)
+	// run.Run tags its log with the area itself.
+	opts, closeEnv, err := openEnv(ctx, *cfgPath, *logFormat, envNeeds{secrets: secretsKey}, stderr, getenv)
 	if err != nil {
 		return err
 	}
-	opts.Config = cfg
-	opts.Log = newLogger(stderr, *logFormat, getenv)
-	sec, err := openSecrets(ctx, cfg, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	defer sec.Close()
-	opts.Secrets = sec
-	opts.Remote = openRemote(getenv, opts.Log)
+	defer closeEnv()
+	opts.Period, opts.AsOf, opts.DryRun, opts.OutDir = p, asOf, *dryRun, *outDir
 
 	limitMemory(getenv)
 	stopProfile, err := startProfile()
@@ -102,7 +94,6 @@ func printOutcome(w io.Writer, out *run.Outcome, dryRun bool, cfgPath string) {
 	for _, f := range out.Findings {
 		sev[f.Severity]++
 	}
-	inv, recon, _ := report.FileNames("", out.Period)
 	kind := "run " + out.RunID
 	if dryRun {
 		kind = "dry run " + out.RunID + " (nothing recorded in the ledger)"
@@ -110,7 +101,7 @@ func printOutcome(w io.Writer, out *run.Outcome, dryRun bool, cfgPath string) {
 	fmt.Fprintf(w, "Period %s (as of %s), %s\n", out.Period, out.AsOf, kind)
 	fmt.Fprintf(w, "Lines: %d (%s), amount %s EUR excl. VAT\n", len(out.Lines), strings.Join(parts, ", "), total.StringFixed(2))
 	fmt.Fprintf(w, "Findings: %s, %s, %s — see sheet Havainnot in %s\n",
-		plural(sev[finding.Error], "error", "errors"), plural(sev[finding.Warning], "warning", "warnings"), plural(sev[finding.Info], "info", "info"), written(out, recon, "the reconciliation report"))
+		plural(sev[finding.Error], "error", "errors"), plural(sev[finding.Warning], "warning", "warnings"), plural(sev[finding.Info], "info", "info"), orWhat(out.Files.Reconciliation, "the reconciliation report"))
 	fmt.Fprintf(w, "Outputs in %s:\n", out.OutDir)
 	for _, o := range out.Written {
 		note := ""
@@ -121,20 +112,17 @@ func printOutcome(w io.Writer, out *run.Outcome, dryRun bool, cfgPath string) {
 	}
 	if !dryRun {
 		fmt.Fprintf(w, "Next: finance reviews %s and fills the Hyväksyntä sheet; the next run (or `tyomatka approve --config %s --period %s`) seals or releases the period.\n",
-			written(out, inv, "the invoice basis"), cfgPath, out.Period)
+			orWhat(out.Files.Invoice, "the invoice basis"), cfgPath, out.Period)
 	}
 }
 
-// written returns the name the output of kind name (as report.FileNames
-// gives it for an empty area) was written under, or what when none was.
-func written(out *run.Outcome, name, what string) string {
-	prefix, _, _ := strings.Cut(name, "_")
-	for _, o := range out.Written {
-		if strings.HasPrefix(o.Name, prefix+"_") {
-			return o.Name
-		}
+// orWhat returns the name a workbook was written under, or what it is
+// when it was not written.
+func orWhat(name, what string) string {
+	if name == "" {
+		return what
 	}
-	return what
+	return name
 }
 
 func isConfigError(err error) bool {

@@ -20,7 +20,6 @@ import (
 	"tyomatka/internal/run"
 	"tyomatka/internal/secrets"
 	"tyomatka/internal/source"
-	"tyomatka/internal/tracking"
 )
 
 // stdin is where subject reads the identity code unless --in names a file;
@@ -67,31 +66,22 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	o, closeEnv, err := openEnv(ctx, *cfgPath, *logFormat, envNeeds{secrets: secretsKey, state: true, areaLog: true}, stderr, getenv)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, *logFormat, getenv).With("area", cfg.Area)
-	sec, err := openSecrets(ctx, cfg, getenv, stderr)
+	defer closeEnv()
+	cfg, log := o.Config, o.Log
+	keyer, err := configuredKeyer(ctx, cfg, o.Secrets, "")
 	if err != nil {
 		return err
 	}
-	defer sec.Close()
-	keyer, err := configuredKeyer(ctx, cfg, sec, "")
-	if err != nil {
-		return err
-	}
-	st, closeSt, err := run.OpenState(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer closeSt()
-	srcs, closeSrc, err := subjectSources(ctx, cfg, sec, openRemote(getenv, log))
+	srcs, closeSrc, err := subjectSources(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer closeSrc()
-	a, err := privacy.SubjectOf(ctx, st, cfg.Area, keyer, code, period.Today(time.Now(), cfg.Location), srcs)
+	a, err := privacy.SubjectOf(ctx, o.State, cfg.Area, keyer, code, period.Today(time.Now(), cfg.Location), srcs)
 	if err != nil {
 		return err
 	}
@@ -135,26 +125,13 @@ func cmdSubject(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 // subjectSources opens the configured source as run does: the tracking
 // workbook says which client codes and numbers are the person's, and the
 // sink reads back the outputs the ledger recorded.
-func subjectSources(ctx context.Context, cfg *config.Config, sec secrets.Getter,
-	remote func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error)) (privacy.Sources, func(), error) {
-	var (
-		src  source.Source
-		sink source.Sink
-		err  error
-	)
-	if cfg.Source.Kind == "local" {
-		l := &source.Local{TrackingPath: cfg.Source.Tracking, AccrualDir: cfg.Source.Accruals, OutputRoot: cfg.Source.Output}
-		src, sink = l, l
-	} else if src, sink, err = remote(ctx, cfg, sec); err != nil {
+func subjectSources(ctx context.Context, o run.Options) (privacy.Sources, func(), error) {
+	src, sink, err := run.OpenSource(ctx, o)
+	if err != nil {
 		return privacy.Sources{}, nil, err
 	}
 	closeFn := func() { src.Close() }
-	tf, err := src.Tracking(ctx)
-	if err != nil {
-		closeFn()
-		return privacy.Sources{}, nil, fmt.Errorf("subject: tracking workbook: %w", err)
-	}
-	wb, err := tracking.Read(ctx, tf.Path, tf.Name)
+	_, wb, err := run.ReadTracking(ctx, src)
 	if err != nil {
 		closeFn()
 		return privacy.Sources{}, nil, fmt.Errorf("subject: %w", err)
@@ -207,10 +184,7 @@ func readOneCode(r io.Reader, src string) (hetu.Code, error) {
 // the one name names (read through the same secrets source).
 func configuredKeyer(ctx context.Context, cfg *config.Config, sec secrets.Getter, name string) (*pseudonym.Keyer, error) {
 	if name == "" {
-		name = cfg.Secrets.PseudonymKey
-		if cfg.Secrets.Kind == secrets.KindEnv {
-			name = cfg.Secrets.PseudonymKeyEnv
-		}
+		name = cfg.PseudonymKeyName()
 	}
 	secret, err := sec.Get(ctx, name)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"tyomatka/internal/gen"
 	"tyomatka/internal/logging"
 	"tyomatka/internal/pseudonym"
+	"tyomatka/internal/run"
 	"tyomatka/internal/secrets"
 )
 
@@ -26,7 +27,7 @@ func openSecrets(ctx context.Context, cfg *config.Config, getenv func(string) st
 	if err != nil {
 		return nil, err
 	}
-	name := configuredKeyName(cfg)
+	name := cfg.PseudonymKeyName()
 	secret, err := s.Get(ctx, name)
 	if err != nil {
 		s.Close()
@@ -48,11 +49,70 @@ func openSecretsStore(ctx context.Context, cfg *config.Config, getenv func(strin
 	return secrets.Open(ctx, cfg.Secrets.Kind, getenv)
 }
 
-func configuredKeyName(cfg *config.Config) string {
-	if cfg.Secrets.Kind == secrets.KindEnv {
-		return cfg.Secrets.PseudonymKeyEnv
+// secretsNeed is how much of the secrets source a command needs.
+type secretsNeed int
+
+const (
+	noSecrets    secretsNeed = iota // the command reads no secret
+	secretsStore                    // opened, no key read: the command reads keys itself, if at all
+	secretsKey                      // opened, and the configured key checked up front (openSecrets)
+)
+
+// envNeeds says what a command's environment holds besides its
+// configuration and logger.
+type envNeeds struct {
+	secrets secretsNeed
+	// state opens the configured state store into Options.State.
+	state bool
+	// areaLog tags the logger with the area, for commands whose logging the
+	// run package does not tag itself.
+	areaLog bool
+}
+
+// openEnv is every command's environment: it loads the configuration, makes
+// the logger and opens what need asks for, in that order, so that each
+// command fails on the same step for the same mistake. The Options carry
+// them with the version, getenv and the remote source factory; close
+// releases what was opened.
+func openEnv(ctx context.Context, cfgPath, logFormat string, need envNeeds, stderr io.Writer, getenv func(string) string) (run.Options, func(), error) {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return run.Options{}, nil, err
 	}
-	return cfg.Secrets.PseudonymKey
+	log := newLogger(stderr, logFormat, getenv)
+	if need.areaLog {
+		log = log.With("area", cfg.Area)
+	}
+	o := run.Options{Config: cfg, Version: Version(), Getenv: getenv, Log: log, Remote: openRemote(getenv, log)}
+	var closers []func()
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	if need.secrets != noSecrets {
+		var sec secrets.Store
+		if need.secrets == secretsKey {
+			sec, err = openSecrets(ctx, cfg, getenv, stderr)
+		} else {
+			sec, err = openSecretsStore(ctx, cfg, getenv)
+		}
+		if err != nil {
+			return run.Options{}, nil, err
+		}
+		o.Secrets = sec
+		closers = append(closers, func() { sec.Close() })
+	}
+	if need.state {
+		st, closeSt, err := run.OpenState(ctx, cfg, getenv)
+		if err != nil {
+			closeAll()
+			return run.Options{}, nil, err
+		}
+		o.State = st
+		closers = append(closers, closeSt)
+	}
+	return o, closeAll, nil
 }
 
 // keyLengthError: the pseudonymisation key is too short. It is a

@@ -117,6 +117,17 @@ type Secrets struct {
 	PseudonymKey    string // file: path; secretmanager: resource name
 }
 
+// PseudonymKeyName is the name the pseudonymisation key is read by from the
+// configured secrets source: the environment variable for kind env, the file
+// path or Secret Manager resource otherwise. Every reader of the key asks
+// here, so that they cannot disagree on which field applies.
+func (c *Config) PseudonymKeyName() string {
+	if c.Secrets.Kind == "env" {
+		return c.Secrets.PseudonymKeyEnv
+	}
+	return c.Secrets.PseudonymKey
+}
+
 // Retention is how long the register's data may be kept (optional section
 // [retention]).
 type Retention struct {

@@ -154,7 +154,7 @@ func Explain(ctx context.Context, o Options, code string) (*Explanation, error) 
 	if err != nil {
 		return nil, err
 	}
-	src, sink, err := openSource(ctx, o, o.Secrets)
+	src, sink, err := OpenSource(ctx, o)
 	if err != nil {
 		return nil, err
 	}

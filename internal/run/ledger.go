@@ -59,9 +59,12 @@ type ledgerRun struct {
 // stamped on every state object in Cloud Storage.
 const EnvObjectCustomTime = "TYOMATKA_OBJECT_CUSTOM_TIME"
 
-// OpenState opens the configured state store. The returned close func
-// releases any client.
-func OpenState(ctx context.Context, cfg *config.Config) (state.Store, func(), error) {
+// OpenState opens the configured state store. getenv (nil: os.Getenv) gives
+// EnvObjectCustomTime. The returned close func releases any client.
+func OpenState(ctx context.Context, cfg *config.Config, getenv func(string) string) (state.Store, func(), error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	switch cfg.State.Kind {
 	case "local":
 		st, err := state.NewLocal(cfg.State.Dir)
@@ -77,7 +80,7 @@ func OpenState(ctx context.Context, cfg *config.Config) (state.Store, func(), er
 		g := state.NewGCS(c, cfg.State.Bucket, cfg.State.Prefix)
 		// The deployment passes the bucket lifecycle's deletion stamp (see
 		// deploy/gcp); every object written carries it as its Custom-Time.
-		if v := os.Getenv(EnvObjectCustomTime); v != "" {
+		if v := getenv(EnvObjectCustomTime); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
 				c.Close()
@@ -108,7 +111,7 @@ func startLedger(ctx context.Context, o Options, log *slog.Logger, sink source.S
 		}
 	}
 	if lr.st == nil {
-		st, closeSt, err := OpenState(ctx, o.Config)
+		st, closeSt, err := OpenState(ctx, o.Config, o.Getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +352,7 @@ func Approve(ctx context.Context, o Options, p period.Month) (ledger.Status, err
 		log = slog.Default()
 	}
 	log = log.With("area", o.Config.Area, "period", p.String())
-	src, sink, err := openSource(ctx, o, o.Secrets)
+	src, sink, err := OpenSource(ctx, o)
 	if err != nil {
 		return "", err
 	}
@@ -360,7 +363,7 @@ func Approve(ctx context.Context, o Options, p period.Month) (ledger.Status, err
 		lr.started = o.Now()
 	}
 	if lr.st == nil {
-		if lr.st, lr.closeSt, err = OpenState(ctx, o.Config); err != nil {
+		if lr.st, lr.closeSt, err = OpenState(ctx, o.Config, o.Getenv); err != nil {
 			return "", err
 		}
 	}

@@ -69,6 +69,15 @@ type Outcome struct {
 	Summary  []byte // run-summary.json
 	OutDir   string // where the outputs went, for the user
 	Sealed   bool   // the period is sealed: nothing was recomputed or written
+	Files    Files  // the names the workbooks were written under; empty when sealed
+}
+
+// Files are the names a run's workbooks were written under, which differ
+// from report.FileNames when a workbook went beside a file someone changed.
+type Files struct {
+	Invoice        string // the invoice basis
+	Reconciliation string
+	Provider       string // the service provider's report
 }
 
 // DryRunFolder is the subfolder of <output>/<period>/ a dry run writes to.
@@ -120,7 +129,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 
-	src, sink, err := openSource(ctx, o, o.Secrets)
+	src, sink, err := OpenSource(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +160,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for _, f := range acc.Files {
 		inputs = append(inputs, report.InputFile{Name: f.Name, SHA256: f.SHA256, Rows: f.Rows})
 	}
-	runID := RunID(cfg, p, asOf, inputs)
+	runID := runIDOf(cfg, p, asOf, inputs)
 	log = log.With("run_id", runID)
 
 	in := &report.Input{
@@ -212,7 +221,19 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	log.Info("run completed", "lines", len(lines), "findings", len(res.Findings),
 		"errors", countSeverity(res.Findings, finding.Error), "warnings", countSeverity(res.Findings, finding.Warning),
 		"dry_run", o.DryRun, "output", outDir)
-	return &Outcome{RunID: runID, Period: p, AsOf: asOf, Lines: lines, Findings: res.Findings, Written: written, Summary: summary, OutDir: outDir}, nil
+	return &Outcome{RunID: runID, Period: p, AsOf: asOf, Lines: lines, Findings: res.Findings, Written: written, Summary: summary, OutDir: outDir,
+		Files: writtenFiles(written)}, nil
+}
+
+// writtenFiles names the workbooks as written. A sink writes the outputs in
+// the order given and all of them or fails, and buildOutputs puts the
+// invoice basis, reconciliation and provider report first, in that order.
+func writtenFiles(written []source.Written) Files {
+	var names [3]string
+	for i := range min(len(written), len(names)) {
+		names[i] = written[i].Name
+	}
+	return Files{Invoice: names[0], Reconciliation: names[1], Provider: names[2]}
 }
 
 // readKey reads the configured pseudonymisation key.
@@ -221,11 +242,7 @@ func readKey(ctx context.Context, o Options) (*pseudonym.Keyer, error) {
 	if o.Secrets == nil {
 		return nil, fmt.Errorf("%w: no secrets source for kind %q", ErrConfig, cfg.Secrets.Kind)
 	}
-	keyName := cfg.Secrets.PseudonymKey
-	if cfg.Secrets.Kind == "env" {
-		keyName = cfg.Secrets.PseudonymKeyEnv
-	}
-	secret, err := o.Secrets.Get(ctx, keyName)
+	secret, err := o.Secrets.Get(ctx, cfg.PseudonymKeyName())
 	if err != nil {
 		return nil, fmt.Errorf("pseudonymisation key: %w", err)
 	}
@@ -317,7 +334,10 @@ func buildOutputs(in *report.Input) ([]source.Output, []byte, error) {
 	return outs, summary, nil
 }
 
-func openSource(ctx context.Context, o Options, sec secrets.Getter) (source.Source, source.Sink, error) {
+// OpenSource opens the configured source of inputs and sink of outputs: a
+// local folder, or what o.Remote opens with o.Secrets. Close the source when
+// done.
+func OpenSource(ctx context.Context, o Options) (source.Source, source.Sink, error) {
 	cfg := o.Config
 	switch cfg.Source.Kind {
 	case "local":
@@ -327,14 +347,27 @@ func openSource(ctx context.Context, o Options, sec secrets.Getter) (source.Sour
 		if o.Remote == nil {
 			return nil, nil, fmt.Errorf("%w: source kind %q is not available in this build", ErrConfig, cfg.Source.Kind)
 		}
-		return o.Remote(ctx, cfg, sec)
+		return o.Remote(ctx, cfg, o.Secrets)
 	}
 }
 
-// RunID identifies a run by what it computed from: the same configuration,
+// ReadTracking reads the tracking workbook from src.
+func ReadTracking(ctx context.Context, src source.Source) (source.File, *tracking.Workbook, error) {
+	f, err := src.Tracking(ctx)
+	if err != nil {
+		return source.File{}, nil, fmt.Errorf("tracking workbook: %w", err)
+	}
+	wb, err := tracking.Read(ctx, f.Path, f.Name)
+	if err != nil {
+		return source.File{}, nil, err
+	}
+	return f, wb, nil
+}
+
+// runIDOf identifies a run by what it computed from: the same configuration,
 // period, as-of date and input bytes give the same id, so a rerun on the
 // same inputs writes byte-identical outputs.
-func RunID(cfg *config.Config, p period.Month, asOf civil.Date, inputs []report.InputFile) string {
+func runIDOf(cfg *config.Config, p period.Month, asOf civil.Date, inputs []report.InputFile) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", cfg.Area, cfg.Hash, p, asOf)
 	for _, f := range inputs {
