@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"tyomatka/internal/hetu"
+	"tyomatka/internal/testfix"
 	"tyomatka/internal/tracking"
 )
 
@@ -23,20 +22,7 @@ func TestSubjectWithoutLines(t *testing.T) {
 	cfg := copyExample(t)
 	dir := filepath.Dir(cfg)
 	track := filepath.Join(dir, "TyoMatka_seuranta.xlsx")
-	wb, err := tracking.Read(context.Background(), track, filepath.Base(track))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var person hetu.Code
-	for _, c := range wb.Codes {
-		if c.Code == "TM-0511" { // DATE_INVALID and DATE_FUTURE, no line
-			person = c.Hetu
-		}
-	}
-	if person == "" {
-		t.Fatal("the example has no TM-0511")
-	}
-	codes, _, names := personalData(t, track)
+	person := personOf(t, track, "TM-0511") // DATE_INVALID and DATE_FUTURE, no line
 	if c, _, stderr := runCLI(t, "run", "--config", cfg, "--period", "2026-05", "--as-of", "2026-06-22", "--log", "json"); c != 0 {
 		t.Fatalf("run: exit %d: %s", c, stderr)
 	}
@@ -67,56 +53,35 @@ func TestSubjectWithoutLines(t *testing.T) {
 		}
 	})
 	t.Run("unknown to everything", func(t *testing.T) {
-		nine := "010101950"
-		out := subject("010101-950" + string(hetu.CheckChar(nine)))
+		out := subject(string(testfix.Hetu(50)))
 		if !strings.Contains(out, "Nothing held") {
 			t.Errorf("stdout %q, want Nothing held", out)
 		}
 	})
 
-	var all bytes.Buffer
-	all.Write(printed.Bytes())
-	ents, err := os.ReadDir(answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		p := filepath.Join(answers, e.Name())
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all.Write(b)
-		if strings.HasSuffix(p, ".xlsx") {
-			all.Write(xlsxCells(t, p))
-		}
-	}
-	for _, s := range append(codes, names...) {
-		if strings.Contains(all.String(), s) {
-			t.Errorf("an identity code or name leaked into the output or logs")
-		}
-	}
+	texts := testfix.FileTexts(t, answers)
+	texts["printed"] = printed.String()
+	testfix.AssertNoPersonalData(t, texts, testfix.PersonalData(t, track))
 }
 
-// xlsxCells returns every cell value of a workbook, one per line.
-func xlsxCells(t *testing.T, path string) []byte {
+// personOf returns the identity code that the Muunto sheet of the workbook
+// at path maps to client code.
+func personOf(t *testing.T, path, code string) hetu.Code {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
+	wb, err := tracking.Read(context.Background(), path, filepath.Base(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var b bytes.Buffer
-	for _, sh := range f.GetSheetList() {
-		rows, err := f.GetRows(sh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			b.WriteString(strings.Join(r, "\n") + "\n")
+	var person hetu.Code
+	for _, c := range wb.Codes {
+		if c.Code == code {
+			person = c.Hetu
 		}
 	}
-	return b.Bytes()
+	if person == "" {
+		t.Fatalf("the example has no %s", code)
+	}
+	return person
 }
 
 // TestSubjectUnreadableOutput: when an output cannot be read back, a person
@@ -126,19 +91,7 @@ func TestSubjectUnreadableOutput(t *testing.T) {
 	cfg := copyExample(t)
 	dir := filepath.Dir(cfg)
 	track := filepath.Join(dir, "TyoMatka_seuranta.xlsx")
-	wb, err := tracking.Read(context.Background(), track, filepath.Base(track))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var person hetu.Code
-	for _, c := range wb.Codes {
-		if c.Code == "TM-0511" { // findings, no line
-			person = c.Hetu
-		}
-	}
-	if person == "" {
-		t.Fatal("the example has no TM-0511")
-	}
+	person := personOf(t, track, "TM-0511") // findings, no line
 	if c, _, stderr := runCLI(t, "run", "--config", cfg, "--period", "2026-05", "--as-of", "2026-06-22", "--log", "json"); c != 0 {
 		t.Fatalf("run: exit %d: %s", c, stderr)
 	}
@@ -196,7 +149,7 @@ func TestSubjectUnreadableOutput(t *testing.T) {
 	if err != nil || len(xlsx) != 1 {
 		t.Fatalf("answer workbooks %v (%v)", xlsx, err)
 	}
-	if cells := string(xlsxCells(t, xlsx[0])); !strings.Contains(cells, "EI VOITU LUKEA") {
+	if cells := testfix.XLSXText(t, xlsx[0]); !strings.Contains(cells, "EI VOITU LUKEA") {
 		t.Errorf("the workbook does not list the unreadable files")
 	}
 }

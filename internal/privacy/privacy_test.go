@@ -24,6 +24,7 @@ import (
 	"tyomatka/internal/privacy"
 	"tyomatka/internal/run"
 	"tyomatka/internal/state"
+	"tyomatka/internal/testfix"
 )
 
 var today = civil.Date{Year: 2026, Month: 6, Day: 1}
@@ -39,7 +40,7 @@ func TestSubjectAccess(t *testing.T) {
 
 	t.Run("client with a correction", func(t *testing.T) {
 		c := 2 // C: INFO billed in February, credited by an OIKAISU in March
-		a, err := privacy.Subject(ctx, h.store(), "lahti", k, hetuOf(c), today)
+		a, err := privacy.Subject(ctx, h.Store(), "lahti", k, hetuOf(c), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func TestSubjectAccess(t *testing.T) {
 
 	t.Run("exactly one person's data", func(t *testing.T) {
 		c := 0
-		a, err := privacy.Subject(ctx, h.store(), "lahti", k, hetuOf(c), today)
+		a, err := privacy.Subject(ctx, h.Store(), "lahti", k, hetuOf(c), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,8 +96,8 @@ func TestSubjectAccess(t *testing.T) {
 			t.Errorf("file name %s, want %s", got, want)
 		}
 		wantLines := 0
-		for _, m := range h.ledger().Months() {
-			for _, l := range h.ledger().Periods[m].Lines {
+		for _, m := range h.Ledger().Months() {
+			for _, l := range h.Ledger().Periods[m].Lines {
 				if l.Key == a.Key {
 					wantLines++
 				}
@@ -109,7 +110,7 @@ func TestSubjectAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cells := xlsxText(t, xlsxPath)
+		cells := []byte(testfix.XLSXText(t, xlsxPath))
 		if !strings.Contains(string(raw), a.Key) {
 			t.Errorf("JSON answer lacks the person's key")
 		}
@@ -143,7 +144,7 @@ func TestSubjectAccess(t *testing.T) {
 	})
 
 	t.Run("never seen", func(t *testing.T) {
-		a, err := privacy.Subject(ctx, h.store(), "lahti", k, synthetic(50), today)
+		a, err := privacy.Subject(ctx, h.Store(), "lahti", k, testfix.Hetu(50), today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,19 +155,19 @@ func TestSubjectAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(xlsxText(t, xlsxPath)), privacy.NothingHeld) {
+		if !strings.Contains(testfix.XLSXText(t, xlsxPath), privacy.NothingHeld) {
 			t.Error("workbook does not say nothing is held")
 		}
 	})
 
 	t.Run("wrong key refuses", func(t *testing.T) {
-		_, err := privacy.Subject(ctx, h.store(), "lahti", keyer(t, newSecret), hetuOf(0), today)
+		_, err := privacy.Subject(ctx, h.Store(), "lahti", keyer(t, newSecret), hetuOf(0), today)
 		if !errors.Is(err, ledger.ErrWrongKey) {
 			t.Errorf("err = %v, want ErrWrongKey (a false 'nothing held' otherwise)", err)
 		}
 	})
 
-	assertNoPersonalData(t, []string{h.logs.String()}, out, filepath.Join(h.dir, "state"))
+	assertNoPersonalData(t, []string{h.Logs.String()}, out, filepath.Join(h.Dir, "state"))
 }
 
 // lineSig describes a due line without its id: what it bills.
@@ -190,12 +191,12 @@ func TestRekey(t *testing.T) {
 	for n := 1; n <= 3; n++ {
 		control.run(n)
 	}
-	controlMarch := control.ledger().Periods[month(3)].Lines
+	controlMarch := control.Ledger().Periods[testfix.Month(3)].Lines
 
 	h := newHistory(t)
 	h.run(1)
 	h.run(2)
-	before := h.ledger()
+	before := h.Ledger()
 	ids := map[string]string{} // id → client code, type
 	for _, m := range before.Months() {
 		for _, l := range before.Periods[m].Lines {
@@ -204,13 +205,13 @@ func TestRekey(t *testing.T) {
 	}
 	var persons []hetu.Code
 	for _, r := range workbookAt(2) {
-		persons = append(persons, hetuOf(r.client))
+		persons = append(persons, r.Hetu)
 	}
-	opts := privacy.RekeyOptions{Store: h.store(), Config: h.cfg, Old: keyer(t, oldSecret), New: keyer(t, newSecret),
+	opts := privacy.RekeyOptions{Store: h.Store(), Config: h.Config, Old: keyer(t, oldSecret), New: keyer(t, newSecret),
 		Persons: persons, Today: date("2026-03-10"), StartedBy: "local:test", Version: "test"}
 
 	t.Run("crash before the write leaves the old ledger", func(t *testing.T) {
-		raw := h.ledgerBytes()
+		raw := h.LedgerBytes()
 		o := opts
 		o.Fault = func(step string) error {
 			if step == privacy.FaultRekeyComputed {
@@ -221,7 +222,7 @@ func TestRekey(t *testing.T) {
 		if _, err := privacy.Rekey(ctx, o); err == nil {
 			t.Fatal("rekey with an injected crash succeeded")
 		}
-		if got := h.ledgerBytes(); string(got) != string(raw) {
+		if got := h.LedgerBytes(); string(got) != string(raw) {
 			t.Error("the ledger changed although the rotation crashed before its write")
 		}
 	})
@@ -260,7 +261,7 @@ func TestRekey(t *testing.T) {
 		if err != nil || rep.Record != "" {
 			t.Errorf("second rerun: err %v, record %q; want nothing written", err, rep.Record)
 		}
-		recs, err := audit.ListArea(ctx, h.store(), "lahti")
+		recs, err := audit.ListArea(ctx, h.Store(), "lahti")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestRekey(t *testing.T) {
 		}
 	})
 
-	after := h.ledger()
+	after := h.Ledger()
 	t.Run("all keys new, ids unchanged", func(t *testing.T) {
 		newK := keyer(t, newSecret)
 		newKeys := map[string]bool{}
@@ -326,8 +327,8 @@ func TestRekey(t *testing.T) {
 				}
 			}
 		}
-		l := h.ledger()
-		for _, m := range []period.Month{month(1), month(2)} {
+		l := h.Ledger()
+		for _, m := range []period.Month{testfix.Month(1), testfix.Month(2)} {
 			for _, x := range l.Periods[m].Lines {
 				if _, ok := ids[x.ID]; !ok {
 					t.Errorf("%s line %s changed id", m, x.ID)
@@ -335,7 +336,7 @@ func TestRekey(t *testing.T) {
 			}
 		}
 	})
-	assertNoPersonalData(t, []string{h.logs.String()}, filepath.Join(h.dir, "state"))
+	assertNoPersonalData(t, []string{h.Logs.String()}, filepath.Join(h.Dir, "state"))
 }
 
 func sigsOf(ls []ledger.Line) []string {
@@ -395,7 +396,7 @@ func TestPurge(t *testing.T) {
 			ctx := context.Background()
 			st := open(t)
 			seedState(t, st)
-			cfg := loadConfig(t, t.TempDir(), "\n[retention]\ndelete_by = 2040-01-31\nkeep_years = 6\n")
+			cfg := testfix.LoadConfig(t, t.TempDir(), "\n[retention]\ndelete_by = 2040-01-31\nkeep_years = 6\n")
 			all, _ := st.List(ctx, "")
 
 			// 31.12.2024 + 6 years = 31.12.2030 is before 1.3.2031: 2024 goes.
@@ -506,20 +507,20 @@ func TestRetainedDoesNotRebill(t *testing.T) {
 	h.run(1)
 	h.run(2)
 	// Retention deleted January: its lines must not be billed again.
-	st := h.store()
+	st := h.Store()
 	snap, err := ledger.Load(context.Background(), st, "lahti")
 	if err != nil {
 		t.Fatal(err)
 	}
-	delete(snap.Ledger.Periods, month(1))
-	m := month(1)
+	delete(snap.Ledger.Periods, testfix.Month(1))
+	m := testfix.Month(1)
 	snap.Ledger.PurgedThrough = &m
 	if _, err := snap.Commit(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	out := h.run(3)
 	for _, l := range out.Lines {
-		if l.Month == month(1) && l.Type != billing.Correction {
+		if l.Month == testfix.Month(1) && l.Type != billing.Correction {
 			t.Errorf("a line of the purged January is billed again: %s", lineSig(l))
 		}
 	}
@@ -537,7 +538,7 @@ func TestRunRefusesAfterDeletionDate(t *testing.T) {
 	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "2031-01-31") {
 		t.Errorf("message %q: want one line naming the deletion date", msg)
 	}
-	if _, err := os.Stat(filepath.Join(h.dir, "out")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(h.Dir, "out")); !os.IsNotExist(err) {
 		t.Error("the refused run wrote outputs")
 	}
 	o.Now = func() time.Time { return time.Date(2031, 1, 29, 8, 0, 0, 0, time.UTC) }
@@ -585,7 +586,7 @@ func TestRetentionConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "lahti.toml")
-			if err := os.WriteFile(path, []byte(baseConfig+tt.extra), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(testfix.ConfigTOML+tt.extra), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cfg, err := config.Load(path)

@@ -3,17 +3,15 @@ package run_test
 import (
 	"context"
 	"errors"
-	"io"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fsouza/fake-gcs-server/fakestorage"
 
 	"tyomatka/internal/audit"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/run"
 	"tyomatka/internal/state"
+	"tyomatka/internal/testfix"
 )
 
 // barrier lets n callers through together: each waits until all have come.
@@ -49,14 +47,7 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 			return func() state.Store { return nil } // each run opens the configured folder itself
 		},
 		"gcs": func(t *testing.T, tl *timeline) func() state.Store {
-			srv, err := fakestorage.NewServerWithOptions(fakestorage.Options{
-				Scheme: "http", Host: "127.0.0.1", Port: 0, Writer: io.Discard,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(srv.Stop)
-			srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: "tyomatka-state"})
+			srv := testfix.FakeGCS(t, "tyomatka-state")
 			// A client per run, as two Cloud Run tasks would have.
 			return func() state.Store {
 				c := srv.Client()
@@ -69,7 +60,7 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			tl := newTimeline(t)
 			storeFor := newStore(t, tl)
-			tl.prepare(month(1))
+			tl.prepare(testfix.Month(1))
 			gate := barrier(2)
 			errs := make([]error, 2)
 			var wg sync.WaitGroup
@@ -77,7 +68,7 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					o := tl.options(month(1))
+					o := tl.options(testfix.Month(1))
 					o.State, o.Fault = storeFor(), gate
 					_, errs[i] = run.Run(context.Background(), o)
 				}()
@@ -99,7 +90,7 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 
 			st := storeFor()
 			if st == nil {
-				st, _ = state.NewLocal(tl.cfg.State.Dir)
+				st, _ = state.NewLocal(tl.Config.State.Dir)
 			}
 			ctx := context.Background()
 			snap, err := ledger.Load(ctx, st, "lahti")
@@ -109,7 +100,7 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 			genAfterRace := snap.Gen
 
 			// The retry of the loser succeeds and changes nothing billed.
-			o := tl.options(month(1))
+			o := tl.options(testfix.Month(1))
 			o.State = storeFor()
 			out, err := run.Run(ctx, o)
 			if err != nil {
@@ -125,10 +116,10 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 			if snap.Gen != genAfterRace {
 				t.Errorf("retry rewrote an identical ledger (generation %d → %d)", genAfterRace, snap.Gen)
 			}
-			if got := len(snap.Ledger.Periods[month(1)].Lines); got != 7 {
+			if got := len(snap.Ledger.Periods[testfix.Month(1)].Lines); got != 7 {
 				t.Errorf("ledger holds %d lines of 2026-01, want 7", got)
 			}
-			recs, err := audit.List(ctx, st, "lahti", month(1))
+			recs, err := audit.List(ctx, st, "lahti", testfix.Month(1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,9 +127,9 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 				t.Errorf("%d audit records, want 2 (the winner and the retry)", len(recs))
 			}
 
-			o = tl.options(month(2))
+			o = tl.options(testfix.Month(2))
 			o.State = storeFor()
-			tl.prepare(month(2))
+			tl.prepare(testfix.Month(2))
 			next, err := run.Run(ctx, o)
 			if err != nil {
 				t.Fatalf("next month: %v", err)

@@ -5,27 +5,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
 	"tyomatka/internal/audit"
 	"tyomatka/internal/billing"
-	"tyomatka/internal/config"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/hetu"
 	"tyomatka/internal/ledger"
 	"tyomatka/internal/period"
 	"tyomatka/internal/report"
 	"tyomatka/internal/run"
-	"tyomatka/internal/state"
+	"tyomatka/internal/testfix"
 )
 
 // The timeline's clients. Each one exercises one part of SPEC §8; see
@@ -43,302 +40,145 @@ const (
 
 var timelineCodes = []string{cA, cB, cC, cD, cE, cF, cG, cH}
 
-// synthetic returns a temporary identity code (individual number 9xx).
-func synthetic(i int) string {
-	nine := fmt.Sprintf("010190%03d", 900+i)
-	return "010190-" + nine[6:] + string(hetu.CheckChar(nine))
+func hetuOf(code string) hetu.Code { return testfix.Hetu(slices.Index(timelineCodes, code) + 1) }
+
+// row is code's Asiakkaat row.
+func row(code, referral, info, start string) testfix.TrackingRow {
+	return testfix.TrackingRow{Hetu: hetuOf(code), Code: code, Referral: referral, Info: info, Start: start}
 }
 
-func hetuOf(code string) string { return synthetic(slices.Index(timelineCodes, code) + 1) }
-
-// trackingRow is one Asiakkaat row.
-type trackingRow struct {
-	code                              string
-	referral, info, start, employment string
-	employType                        string
+// employed is code's Asiakkaat row with an employment.
+func employed(code, referral, start, employment, employType string) testfix.TrackingRow {
+	r := row(code, referral, "", start)
+	r.Employment, r.EmployType = employment, employType
+	return r
 }
 
 // timelineTracking is the tracking workbook as it stands when the run for p
 // happens.
-func timelineTracking(p period.Month) []trackingRow {
+func timelineTracking(p period.Month) []testfix.TrackingRow {
 	m := p.Month
-	rows := []trackingRow{
-		{code: cA, referral: "5.1.2026", info: "10.1.2026", start: "20.1.2026"},
-		{code: cB, referral: "10.1.2026"},
-		{code: cC, referral: "2.1.2026", start: "5.1.2026", employment: "15.1.2026", employType: "avoin"},
-		{code: cD, referral: "1.2.2026", info: "10.2.2026"},
-		{code: cE, referral: "3.1.2026", start: "4.1.2026"},
-		{code: cF, referral: "5.1.2026", info: "6.1.2026"},
-		{code: cG, referral: "5.1.2026", start: "10.1.2026"},
-		{code: cH, referral: "2.1.2026", start: "3.1.2026", employment: "10.1.2026", employType: "avoin"},
+	rows := []testfix.TrackingRow{
+		row(cA, "5.1.2026", "10.1.2026", "20.1.2026"),
+		row(cB, "10.1.2026", "", ""),
+		employed(cC, "2.1.2026", "5.1.2026", "15.1.2026", "avoin"),
+		row(cD, "1.2.2026", "10.2.2026", ""),
+		row(cE, "3.1.2026", "", "4.1.2026"),
+		row(cF, "5.1.2026", "6.1.2026", ""),
+		row(cG, "5.1.2026", "", "10.1.2026"),
+		employed(cH, "2.1.2026", "3.1.2026", "10.1.2026", "avoin"),
 	}
 	if m >= 3 { // late entry
-		rows[1].info, rows[1].start = "20.1.2026", "15.2.2026"
+		rows[1].Info, rows[1].Start = "20.1.2026", "15.2.2026"
 	}
 	if m >= 6 { // employment type corrected
-		rows[2].employType = "palkkatuki"
+		rows[2].EmployType = "palkkatuki"
 	}
 	if m >= 7 { // client removed
 		rows = slices.Delete(rows, 5, 6)
 	}
 	if m >= 8 { // duplicate row
-		rows = append(rows, trackingRow{code: cG, referral: "5.1.2026", start: "10.1.2026"})
+		rows = append(rows, row(cG, "5.1.2026", "", "10.1.2026"))
 	}
 	return rows
 }
 
-func writeTracking(t *testing.T, path string, rows []trackingRow) {
-	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", "Asiakkaat"); err != nil {
-		t.Fatal(err)
+// accrual is one Kelmu row of client code ("" for the filler that keeps
+// every month covered): month, paid days, municipal share.
+func accrual(code, month string, days int, share string) testfix.AccrualRow {
+	h := testfix.Hetu(99)
+	if code != "" {
+		h = hetuOf(code)
 	}
-	if _, err := f.NewSheet("Muunto"); err != nil {
-		t.Fatal(err)
-	}
-	set := func(sheet string, r int, vals ...any) {
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
-			t.Fatal(err)
-		}
-	}
-	set("Asiakkaat", 1, "Henkilötunnus", "Kotikunta", "Ohjattu", "Infotilaisuus", "Aloitus", "Päättyminen", "Työllistyminen", "Työsuhde")
-	set("Muunto", 1, "Henkilötunnus", "Koodi")
-	seen := map[string]bool{}
-	mr := 2
-	for i, r := range rows {
-		set("Asiakkaat", i+2, hetuOf(r.code), "Lahti", r.referral, r.info, r.start, "", r.employment, r.employType)
-		if !seen[r.code] {
-			seen[r.code] = true
-			set("Muunto", mr, hetuOf(r.code), r.code)
-			mr++
-		}
-	}
-	if err := f.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// accrualRow is one Kelmu row: client code ("" for the filler that keeps
-// every month covered), month, paid days, municipal share.
-type accrualRow struct {
-	code  string
-	month string
-	days  int
-	share string
+	return testfix.AccrualRow{Hetu: h, Month: month, Days: days, Share: share}
 }
 
 // timelineAccruals returns the list Kela publishes for month m (the first
 // list carries the baseline months 2025-10 … 2026-01).
-func timelineAccruals(m period.Month) []accrualRow {
-	var rows []accrualRow
+func timelineAccruals(m period.Month) []testfix.AccrualRow {
+	var rows []testfix.AccrualRow
 	months := []string{m.String()}
 	if m == (period.Month{Year: 2026, Month: 1}) {
 		months = []string{"2025-10", "2025-11", "2025-12", "2026-01"}
 	}
 	for _, ms := range months {
-		rows = append(rows, accrualRow{"", ms, 0, "123,45"})
+		rows = append(rows, accrual("", ms, 0, "123,45"))
 		mm, _ := period.Parse(ms)
 		if !mm.After(period.Month{Year: 2026, Month: 1}) {
 			// Baseline: A and E receive 300 a month; H is on the list with 0.
-			rows = append(rows, accrualRow{cA, ms, 0, "300,00"}, accrualRow{cE, ms, 0, "300,00"}, accrualRow{cH, ms, 0, "0,00"})
+			rows = append(rows, accrual(cA, ms, 0, "300,00"), accrual(cE, ms, 0, "300,00"), accrual(cH, ms, 0, "0,00"))
 			continue
 		}
 		// A leaves benefits entirely (actual 0). E: 200 in February, 250 in
 		// March, 300 from April (no saving).
 		switch mm.Month {
 		case 2:
-			rows = append(rows, accrualRow{cE, ms, 0, "200,00"})
+			rows = append(rows, accrual(cE, ms, 0, "200,00"))
 		case 3:
-			rows = append(rows, accrualRow{cE, ms, 0, "250,00"})
+			rows = append(rows, accrual(cE, ms, 0, "250,00"))
 		default:
-			rows = append(rows, accrualRow{cE, ms, 0, "300,00"})
+			rows = append(rows, accrual(cE, ms, 0, "300,00"))
 		}
 	}
 	switch m.Month {
 	case 4: // Kela corrects E's March after March was sealed
-		rows = append(rows, accrualRow{cE, "2026-03", 0, "-100,00"})
+		rows = append(rows, accrual(cE, "2026-03", 0, "-100,00"))
 	case 7: // Kela corrects H's March: 10 paid days, over the limit of 5
-		rows = append(rows, accrualRow{cH, "2026-03", 10, "0,00"})
+		rows = append(rows, accrual(cH, "2026-03", 10, "0,00"))
 	}
 	return rows
 }
 
-func writeAccruals(t *testing.T, path string, rows []accrualRow) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("Henkilötunnus;Kuukausi;Etuus;Maksupäivät;Kertymäpäivät;Kunnan osuus;Kunta\n")
-	for _, r := range rows {
-		h := synthetic(99)
-		if r.code != "" {
-			h = hetuOf(r.code)
-		}
-		fmt.Fprintf(&b, "%s;%s;TMT;%d;400;%s;Lahti\n", h, r.month, r.days, r.share)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-const timelineConfig = `area = "lahti"
-timezone = "Europe/Helsinki"
-default_municipality = "Lahti"
-
-[contract]
-name = "TyöMatka 2026–2027"
-provider = "Esimerkki Valmennus Oy"
-valid_from = 2026-01-01
-valid_to = 2027-12-31
-vat_percent = "25.5"
-
-[fees]
-info = "50.00"
-start = "400.00"
-employed_open = "1500.00"
-employed_subsidised = "750.00"
-
-[verification]
-sustain_months = 3
-max_benefit_days = 5
-
-[effectiveness]
-baseline_months = 3
-followup_months = 12
-share_percent = "30"
-cap_per_client = "100.00"
-
-[reconciliation]
-accrual_days_tolerance = 25
-
-[source]
-kind = "local"
-tracking = "in/seuranta.xlsx"
-accruals = "in/kertymat"
-output = "out"
-
-[state]
-kind = "local"
-dir = "state"
-
-[secrets]
-kind = "env"
-pseudonym_key_env = "TYOMATKA_PSEUDONYM_KEY"
-`
-
 // timeline is one test's working folder: configuration, inputs, outputs
 // and state.
-type timeline struct {
-	t    *testing.T
-	dir  string
-	cfg  *config.Config
-	logs bytes.Buffer
-}
+type timeline struct{ *testfix.Workdir }
 
-func newTimeline(t *testing.T) *timeline {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "in", "kertymat"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "lahti.toml")
-	if err := os.WriteFile(path, []byte(timelineConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &timeline{t: t, dir: dir, cfg: cfg}
-}
-
-func month(n int) period.Month { return period.Month{Year: 2026, Month: 1}.Add(n - 1) }
+func newTimeline(t *testing.T) *timeline { return &timeline{testfix.NewWorkdir(t)} }
 
 // prepare puts the inputs as they stand at the run for p in place: the
 // workbook of that moment and every Kela list up to p.
 func (tl *timeline) prepare(p period.Month) {
-	tl.t.Helper()
-	writeTracking(tl.t, filepath.Join(tl.dir, "in", "seuranta.xlsx"), timelineTracking(p))
-	for m := month(1); !m.After(p); m = m.Add(1) {
+	tl.T.Helper()
+	testfix.WriteTracking(tl.T, tl.TrackingPath(), timelineTracking(p))
+	for m := testfix.Month(1); !m.After(p); m = m.Add(1) {
 		name := "kelmu_" + m.String() + ".csv"
-		if m == month(1) {
+		if m == testfix.Month(1) {
 			name = "kelmu_2025-10_2026-01.csv"
 		}
-		writeAccruals(tl.t, filepath.Join(tl.dir, "in", "kertymat", name), timelineAccruals(m))
+		testfix.WriteAccruals(tl.T, tl.AccrualPath(name), timelineAccruals(m))
 	}
 }
 
 // options are a run for p, as of the 22nd of the next month.
 func (tl *timeline) options(p period.Month) run.Options {
-	next := p.Add(1)
-	return run.Options{
-		Config:  tl.cfg,
-		Period:  p,
-		AsOf:    civil.Date{Year: next.Year, Month: next.Month, Day: 22},
-		Version: "test",
-		Getenv:  func(string) string { return "" },
-		Secrets: ledgerSecrets{"TYOMATKA_PSEUDONYM_KEY": "timeline-test-key-0123456789"},
-		Log:     slog.New(slog.NewJSONHandler(&tl.logs, nil)),
-	}
+	return tl.Options(p, "timeline-test-key-0123456789")
 }
 
 func (tl *timeline) run(p period.Month) *run.Outcome {
-	tl.t.Helper()
+	tl.T.Helper()
 	tl.prepare(p)
-	out, err := run.Run(context.Background(), tl.options(p))
-	if err != nil {
-		tl.t.Fatalf("run %s: %v", p, err)
-	}
-	return out
+	return tl.Run(tl.options(p))
 }
 
 // decide records finance's decision on p's invoice basis, as finance would
 // in Excel.
 func (tl *timeline) decide(p period.Month, decision, approver, date string) {
-	tl.t.Helper()
+	tl.T.Helper()
 	inv, _, _ := report.FileNames("lahti", p)
-	path := filepath.Join(tl.dir, "out", p.String(), inv)
+	path := filepath.Join(tl.Dir, "out", p.String(), inv)
 	f, err := excelize.OpenFile(path)
 	if err != nil {
-		tl.t.Fatal(err)
+		tl.T.Fatal(err)
 	}
 	defer f.Close()
 	for cell, v := range map[string]string{report.ApprovalApproverCell: approver, report.ApprovalDateCell: date, report.ApprovalDecisionCell: decision} {
 		if err := f.SetCellValue(report.SheetApproval, cell, v); err != nil {
-			tl.t.Fatal(err)
+			tl.T.Fatal(err)
 		}
 	}
 	if err := f.Save(); err != nil {
-		tl.t.Fatal(err)
+		tl.T.Fatal(err)
 	}
-}
-
-func (tl *timeline) ledger() *ledger.Ledger {
-	tl.t.Helper()
-	st, err := state.NewLocal(filepath.Join(tl.dir, "state"))
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	snap, err := ledger.Load(context.Background(), st, "lahti")
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	return snap.Ledger
-}
-
-func (tl *timeline) ledgerBytes() []byte {
-	tl.t.Helper()
-	b, err := os.ReadFile(filepath.Join(tl.dir, "state", "ledger", "lahti.json"))
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	return b
-}
-
-type ledgerSecrets map[string]string
-
-func (s ledgerSecrets) Get(_ context.Context, name string) ([]byte, error) {
-	return []byte(s[name]), nil
 }
 
 // describe renders lines as "code type month amount", an OIKAISU with
@@ -403,14 +243,14 @@ func TestLedgerTimeline(t *testing.T) {
 		8: {cG + " OIKAISU 2026-08 -400.00 -> ALOITUS 2026-01"},
 	}
 	for n := 1; n <= 8; n++ {
-		p := month(n)
+		p := testfix.Month(n)
 		switch n {
 		case 2:
-			tl.decide(month(1), report.DecisionApproved, "Talous Testaaja", "10.3.2026")
+			tl.decide(testfix.Month(1), report.DecisionApproved, "Talous Testaaja", "10.3.2026")
 		case 3:
-			tl.decide(month(2), report.DecisionRejected, "Talous Testaaja", "")
+			tl.decide(testfix.Month(2), report.DecisionRejected, "Talous Testaaja", "")
 		case 4:
-			tl.decide(month(3), report.DecisionApproved, "Talous Testaaja", "2026-05-05")
+			tl.decide(testfix.Month(3), report.DecisionApproved, "Talous Testaaja", "2026-05-05")
 		}
 		out := tl.run(p)
 		for _, l := range out.Lines {
@@ -427,7 +267,7 @@ func TestLedgerTimeline(t *testing.T) {
 				if !strings.Contains(l.Description, l.Corrects) {
 					t.Errorf("%s: OIKAISU Selite %q does not name the corrected line %s", p, l.Description, l.Corrects)
 				}
-				if got, want := l.VAT, billing.VAT(l.Amount, tl.cfg.Contract.VATPercent); !got.Equal(want) {
+				if got, want := l.VAT, billing.VAT(l.Amount, tl.Config.Contract.VATPercent); !got.Equal(want) {
 					t.Errorf("%s: OIKAISU VAT %s, want %s", p, got, want)
 				}
 			}
@@ -442,21 +282,21 @@ func TestLedgerTimeline(t *testing.T) {
 		}
 	}
 
-	l := tl.ledger()
+	l := tl.Ledger()
 	wantStatus := map[int]ledger.Status{1: ledger.Sealed, 2: ledger.Released, 3: ledger.Sealed, 4: ledger.Issued, 8: ledger.Issued}
 	for n, want := range wantStatus {
-		if got := l.Periods[month(n)].Status; got != want {
-			t.Errorf("ledger %s status %s, want %s", month(n), got, want)
+		if got := l.Periods[testfix.Month(n)].Status; got != want {
+			t.Errorf("ledger %s status %s, want %s", testfix.Month(n), got, want)
 		}
 	}
-	if a := l.Periods[month(3)].Approval; a == nil || a.Approver != "Talous Testaaja" || a.Date.String() != "2026-05-05" {
+	if a := l.Periods[testfix.Month(3)].Approval; a == nil || a.Approver != "Talous Testaaja" || a.Date.String() != "2026-05-05" {
 		t.Errorf("March approval recorded as %+v", a)
 	}
 
 	// Net billed per client equals the entitlement: E's effectiveness is
 	// 30 + 15 + 30 (correction) = 75 and A's stops at the cap of 100.
 	net := map[string]string{}
-	for _, ln := range l.BilledBefore(month(9)) {
+	for _, ln := range l.BilledBefore(testfix.Month(9)) {
 		if ln.Type == billing.Effectiveness || ln.Type == billing.Correction && strings.HasPrefix(known[ln.Corrects], "VAIKUTTAVUUS") {
 			d, _ := decimalOf(net[ln.ClientCode])
 			net[ln.ClientCode] = d.Add(ln.Amount).StringFixed(2)
@@ -467,32 +307,32 @@ func TestLedgerTimeline(t *testing.T) {
 	}
 
 	// No identity code in the ledger or the audit records.
-	assertNoHetu(t, filepath.Join(tl.dir, "state"))
+	assertNoHetu(t, filepath.Join(tl.Dir, "state"))
 
 	// A run for a sealed period says so and changes nothing.
-	before := tl.ledgerBytes()
-	inv, _, _ := report.FileNames("lahti", month(3))
-	invBefore, _ := os.ReadFile(filepath.Join(tl.dir, "out", "2026-03", inv))
-	out, err := run.Run(context.Background(), tl.options(month(3)))
+	before := tl.LedgerBytes()
+	inv, _, _ := report.FileNames("lahti", testfix.Month(3))
+	invBefore, _ := os.ReadFile(filepath.Join(tl.Dir, "out", "2026-03", inv))
+	out, err := run.Run(context.Background(), tl.options(testfix.Month(3)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !out.Sealed {
 		t.Error("run for sealed 2026-03: Outcome.Sealed is false")
 	}
-	invAfter, _ := os.ReadFile(filepath.Join(tl.dir, "out", "2026-03", inv))
-	if !bytes.Equal(before, tl.ledgerBytes()) || !bytes.Equal(invBefore, invAfter) {
+	invAfter, _ := os.ReadFile(filepath.Join(tl.Dir, "out", "2026-03", inv))
+	if !bytes.Equal(before, tl.LedgerBytes()) || !bytes.Equal(invBefore, invAfter) {
 		t.Error("run for sealed 2026-03 changed the ledger or the invoice basis")
 	}
 
 	// A run for an earlier, unsealed period would double bill: refused.
-	if _, err := run.Run(context.Background(), tl.options(month(5))); err == nil {
+	if _, err := run.Run(context.Background(), tl.options(testfix.Month(5))); err == nil {
 		t.Error("run for 2026-05 after 2026-08 is issued: no error")
 	}
 
 	// The audit trail of March holds its run and April's records its approval.
-	st, _ := state.NewLocal(filepath.Join(tl.dir, "state"))
-	recs, err := audit.List(context.Background(), st, "lahti", month(4))
+	st := tl.Store()
+	recs, err := audit.List(context.Background(), st, "lahti", testfix.Month(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,11 +348,11 @@ func TestLedgerTimeline(t *testing.T) {
 // gives byte-identical outputs and ledger.
 func TestLedgerRerunIdempotent(t *testing.T) {
 	tl := newTimeline(t)
-	tl.run(month(1))
-	tl.run(month(2))
-	outDir := filepath.Join(tl.dir, "out", "2026-02")
+	tl.run(testfix.Month(1))
+	tl.run(testfix.Month(2))
+	outDir := filepath.Join(tl.Dir, "out", "2026-02")
 	snapshot := func() map[string][]byte {
-		m := map[string][]byte{"ledger": tl.ledgerBytes()}
+		m := map[string][]byte{"ledger": tl.LedgerBytes()}
 		entries, _ := os.ReadDir(outDir)
 		for _, e := range entries {
 			m[e.Name()], _ = os.ReadFile(filepath.Join(outDir, e.Name()))
@@ -520,7 +360,7 @@ func TestLedgerRerunIdempotent(t *testing.T) {
 		return m
 	}
 	first := snapshot()
-	tl.run(month(2))
+	tl.run(testfix.Month(2))
 	second := snapshot()
 	if len(first) != 5 || len(second) != len(first) {
 		t.Fatalf("files: first %d, second %d, want 5 (ledger + 4 outputs)", len(first), len(second))
@@ -540,8 +380,8 @@ func TestLedgerCrashRecovery(t *testing.T) {
 	for _, step := range []string{run.FaultOutputsWritten, run.FaultLedgerCommitted} {
 		t.Run(step, func(t *testing.T) {
 			tl := newTimeline(t)
-			tl.prepare(month(1))
-			o := tl.options(month(1))
+			tl.prepare(testfix.Month(1))
+			o := tl.options(testfix.Month(1))
 			o.Fault = func(s string) error {
 				if s == step {
 					return crash
@@ -551,49 +391,38 @@ func TestLedgerCrashRecovery(t *testing.T) {
 			if _, err := run.Run(context.Background(), o); !errors.Is(err, crash) {
 				t.Fatalf("crashing run: err %v", err)
 			}
-			first := tl.run(month(1))
+			first := tl.run(testfix.Month(1))
 			if got := len(first.Lines); got != 7 {
 				t.Errorf("rerun after crash: %d lines, want 7", got)
 			}
-			entries, _ := os.ReadDir(filepath.Join(tl.dir, "out", "2026-01"))
+			entries, _ := os.ReadDir(filepath.Join(tl.Dir, "out", "2026-01"))
 			if len(entries) != 4 {
 				t.Errorf("output folder holds %d files, want 4 (nothing written beside)", len(entries))
 			}
-			st, _ := state.NewLocal(filepath.Join(tl.dir, "state"))
-			recs, _ := audit.List(context.Background(), st, "lahti", month(1))
+			st := tl.Store()
+			recs, _ := audit.List(context.Background(), st, "lahti", testfix.Month(1))
 			if len(recs) != 1 {
 				t.Errorf("%d audit records, want 1", len(recs))
 			}
-			if got := len(tl.ledger().Periods[month(1)].Lines); got != 7 {
+			if got := len(tl.Ledger().Periods[testfix.Month(1)].Lines); got != 7 {
 				t.Errorf("ledger holds %d lines of 2026-01, want 7", got)
 			}
-			if second := tl.run(month(2)); len(second.Lines) != 3 {
+			if second := tl.run(testfix.Month(2)); len(second.Lines) != 3 {
 				t.Errorf("next month: %d lines, want 3 (January's not billed again)", len(second.Lines))
 			}
 		})
 	}
 }
 
+// assertNoHetu fails if any file under dir holds an identity code of the
+// timeline.
 func assertNoHetu(t *testing.T, dir string) {
 	t.Helper()
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for i := 1; i <= len(timelineCodes)+1; i++ {
-			if bytes.Contains(b, []byte(synthetic(i))) || bytes.Contains(b, []byte(synthetic(99))) {
-				t.Errorf("%s contains an identity code", path)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	codes := []string{string(testfix.Hetu(99))}
+	for i := 1; i <= len(timelineCodes)+1; i++ {
+		codes = append(codes, string(testfix.Hetu(i)))
 	}
+	testfix.AssertNoPersonalData(t, testfix.FileTexts(t, dir), codes)
 }
 
 func decimalOf(s string) (decimal.Decimal, error) {
@@ -606,10 +435,10 @@ func decimalOf(s string) (decimal.Decimal, error) {
 // TestExplain: explain gathers one client's billed, entitled and due lines.
 func TestExplain(t *testing.T) {
 	tl := newTimeline(t)
-	tl.run(month(1))
-	tl.run(month(2))
-	tl.prepare(month(3))
-	o := tl.options(month(3))
+	tl.run(testfix.Month(1))
+	tl.run(testfix.Month(2))
+	tl.prepare(testfix.Month(3))
+	o := tl.options(testfix.Month(3))
 	x, err := run.Explain(context.Background(), o, cA)
 	if err != nil {
 		t.Fatal(err)
@@ -637,7 +466,7 @@ func TestExplain(t *testing.T) {
 		t.Errorf("client data missing: %+v", x)
 	}
 	// Explain is read-only.
-	if got := len(tl.ledger().Periods); got != 2 {
+	if got := len(tl.Ledger().Periods); got != 2 {
 		t.Errorf("ledger has %d periods after explain, want 2", got)
 	}
 }

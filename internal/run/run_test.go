@@ -1,7 +1,6 @@
 package run_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,19 +18,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"tyomatka/internal/config"
-	"tyomatka/internal/hetu"
 	"tyomatka/internal/period"
 	"tyomatka/internal/run"
 	"tyomatka/internal/secrets"
 	"tyomatka/internal/source"
+	"tyomatka/internal/testfix"
 )
-
-// staticSecrets hands out fixed secret values by name.
-type staticSecrets map[string]string
-
-func (s staticSecrets) Get(_ context.Context, name string) ([]byte, error) {
-	return []byte(s[name]), nil
-}
 
 const exampleDir = "../../testdata/example"
 
@@ -56,7 +48,7 @@ func runJob(t *testing.T, cfgPath string, p period.Month, asOf civil.Date, out s
 		AsOf:    asOf,
 		DryRun:  true,
 		OutDir:  out,
-		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
 		Log:     slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
@@ -124,7 +116,7 @@ func TestNoPersonalDataInOutputsOrLogs(t *testing.T) {
 			out := t.TempDir()
 			var logs bytes.Buffer
 			runJob(t, c.cfg, c.p, c.asOf, out, &logs)
-			scanForPersonalData(t, out, logs.String(), personalData(t, c.tracking))
+			scanForPersonalData(t, out, logs.String(), testfix.PersonalData(t, c.tracking))
 		})
 	}
 }
@@ -136,69 +128,9 @@ func scanForPersonalData(t *testing.T, out, log string, secrets []string) {
 	if len(secrets) < 10 {
 		t.Fatalf("found only %d identity codes and names to look for", len(secrets))
 	}
-	haystacks := map[string]string{"log": log}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		data, _ := os.ReadFile(filepath.Join(out, e.Name()))
-		if !strings.HasSuffix(e.Name(), ".xlsx") {
-			haystacks[e.Name()] = string(data)
-			continue
-		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range zr.File {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			haystacks[e.Name()+":"+f.Name] = string(b)
-		}
-	}
-	for where, text := range haystacks {
-		upper := strings.ToUpper(text)
-		for _, s := range secrets {
-			if strings.Contains(upper, strings.ToUpper(s)) {
-				t.Errorf("%s contains personal data %q", where, s)
-			}
-		}
-	}
-}
-
-// personalData returns every identity code (as written and normalised) and
-// every name in the workbook: any cell that normalises to a code-shaped
-// value, and every cell of a column headed Nimi.
-func personalData(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nameCol := -1
-		for _, r := range rows {
-			for i, c := range r {
-				c = strings.TrimSpace(c)
-				if strings.EqualFold(c, "Nimi") {
-					nameCol = i
-					continue
-				}
-				if n := hetu.Normalize(c); len(n) == 11 && strings.ContainsAny(n[6:7], "+-ABCDEFUVWXY") {
-					out = append(out, c, n)
-				}
-				if i == nameCol && c != "" {
-					out = append(out, c)
-				}
-			}
-		}
-	}
-	return out
+	texts := testfix.FileTexts(t, out)
+	texts["log"] = log
+	testfix.AssertNoPersonalData(t, texts, secrets)
 }
 
 func readJSON(t *testing.T, path string) map[string]any {
@@ -234,7 +166,7 @@ func TestDryRunUsesItsOwnFolder(t *testing.T) {
 	}
 	o, err := run.Run(context.Background(), run.Options{
 		Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
-		DryRun: true, Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		DryRun: true, Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -272,7 +204,7 @@ func TestUnfinishedPeriodIsNotIssued(t *testing.T) {
 	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
 	opts := run.Options{
 		Config: cfg, Period: period.Month{Year: 2026, Month: 6}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
-		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if _, err := run.Run(context.Background(), opts); !errors.Is(err, run.ErrConfig) || !strings.Contains(err.Error(), "has not ended") {
@@ -313,7 +245,7 @@ func TestCancelledRunLeavesNothing(t *testing.T) {
 	cfg.Source.Kind = "cancelling" // served by Remote below
 	opts := run.Options{
 		Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
-		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Remote: func(context.Context, *config.Config, secrets.Getter) (source.Source, source.Sink, error) {
 			return cancellingSource{local, cancel}, local, nil
@@ -357,7 +289,7 @@ func TestDefaultPeriodInHelsinki(t *testing.T) {
 	o, err := run.Run(context.Background(), run.Options{
 		Config: cfg, DryRun: true, OutDir: t.TempDir(),
 		Now:     func() time.Time { return time.Date(2026, 6, 30, 21, 30, 0, 0, time.UTC) },
-		Secrets: staticSecrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
