@@ -241,6 +241,11 @@ func TestSharePointMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, w := withoutRunIdentity(t, got["run-summary.json"].Data), withoutRunIdentity(t, b)
+	// The bot also lists OIKAISU (with zeros here): §4 asks for every line
+	// type, and the example predates the ledger's corrections.
+	if lines, ok := g["lines"].(map[string]any); ok {
+		delete(lines, "OIKAISU")
+	}
 	for k, wv := range w {
 		if !reflect.DeepEqual(g[k], wv) {
 			t.Errorf("run-summary.json %q differs from the example's expected one:\n%v\nwant:\n%v", k, g[k], wv)

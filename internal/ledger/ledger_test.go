@@ -78,8 +78,8 @@ func TestReconcile(t *testing.T) {
 		{"client gone: credit", recorded(info), nil, nil, []string{"OIKAISU -50.00 -12.75 " + info.ID}},
 		{"Kela correction raises a fee", recorded(eff), []billing.Line{effNow}, []billing.Client{{Key: key("TM-2"), ClientCode: "TM-2"}},
 			[]string{"OIKAISU 7.66 1.95 " + eff.ID}},
-		{"earlier correction counts", append(recorded(eff), credit(eff, "-12.34")), []billing.Line{effNow}, nil,
-			[]string{"VAIKUTTAVUUS 20.00 5.10 "}},
+		{"credited in full, then holds again: an OIKAISU, not the line again", append(recorded(eff), credit(eff, "-12.34")), []billing.Line{effNow}, nil,
+			[]string{"OIKAISU 20.00 5.10 " + eff.ID}},
 		{"partly corrected before", append(recorded(eff), credit(eff, "-2.34")), []billing.Line{effNow}, nil,
 			[]string{"OIKAISU 10.00 2.55 " + eff.ID}},
 		{"orphan correction (original released) is reversed", []ledger.Line{credit(eff, "-2.34")}, nil, nil,
@@ -104,6 +104,19 @@ func TestReconcile(t *testing.T) {
 				t.Errorf("due:\ngot  %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCorrectionBookedWhereBilled: a client who moved keeps the earlier
+// line's municipality on its correction.
+func TestCorrectionBookedWhereBilled(t *testing.T) {
+	eff := line("TM-2", billing.Effectiveness, feb, "12.34")
+	moved := line("TM-2", billing.Effectiveness, feb, "20.00")
+	moved.Municipality = "Hollola"
+	plan := ledger.Reconcile("lahti", vat, mar, recorded(eff), billing.Result{Lines: []billing.Line{moved},
+		Clients: []billing.Client{{Key: key("TM-2"), ClientCode: "TM-2", Municipality: "Hollola"}}})
+	if len(plan.Due) != 1 || plan.Due[0].Type != billing.Correction || plan.Due[0].Municipality != "Lahti" {
+		t.Fatalf("due = %+v, want one OIKAISU booked to Lahti", plan.Due)
 	}
 }
 

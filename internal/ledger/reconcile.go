@@ -72,9 +72,16 @@ func Reconcile(area string, vatPercent decimal.Decimal, p period.Month, billed [
 	for _, l := range res.Lines {
 		entitled[l.ID] = true
 		e, ok := prior[l.ID]
-		if !ok || e.net.IsZero() {
-			// Never billed, or billed and fully credited since: bill it as itself.
+		if !ok {
+			// Never billed (or billed in a period finance rejected): bill it.
 			plan.Due = append(plan.Due, l)
+			continue
+		}
+		if e.net.IsZero() {
+			// Billed and fully credited since, and now it holds again: the
+			// line was billed once already (§3.2 "at most once, ever"), so
+			// the difference is an OIKAISU naming it, not the line again.
+			plan.Due = append(plan.Due, correction(area, vatPercent, p, e, &l, l.Amount, reasonHoldsAgain))
 			continue
 		}
 		if diff := l.Amount.Sub(e.net); !diff.IsZero() {
@@ -98,6 +105,10 @@ func Reconcile(area string, vatPercent decimal.Decimal, p period.Month, billed [
 	return plan
 }
 
+// reasonHoldsAgain explains an OIKAISU that bills again a line credited in
+// full earlier.
+const reasonHoldsAgain = "laskutusperuste on taas voimassa (rivi hyvitettiin aiemmin kokonaan)"
+
 // CorrectionID is the deterministic id of the OIKAISU that period p makes
 // for original line id: a rerun of p gives the same id, another period a new one.
 func CorrectionID(area, key string, p period.Month, original string) string {
@@ -106,9 +117,14 @@ func CorrectionID(area, key string, p period.Month, original string) string {
 
 func correction(area string, vatPercent decimal.Decimal, p period.Month, e *billedEntitlement, now *billing.Line, diff decimal.Decimal, reason string) billing.Line {
 	orig := e.first
+	// The difference is booked where the original was billed: a client who
+	// has since moved does not move a municipality's earlier invoice lines.
 	code, muni := orig.ClientCode, orig.Municipality
 	if now != nil {
-		code, muni = now.ClientCode, now.Municipality
+		code = now.ClientCode
+		if muni == "" {
+			muni = now.Municipality
+		}
 	}
 	origType := orig.Type
 	if origType == "" && now != nil {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"cloud.google.com/go/civil"
 	"github.com/xuri/excelize/v2"
@@ -30,7 +31,7 @@ const (
 )
 
 var (
-	providerLineColumns = []string{"Koodi", "Laji", "Päivä", "Määrä", "ALV", "Yhteensä", "Rivitunnus"}
+	providerLineColumns = []string{"Koodi", "Laji", "Päivä", "Määrä", "ALV", "Yhteensä", "Rivitunnus", "Oikaisee"}
 	verificationColumns = []string{"Koodi", "Työllistyminen", "Tila"}
 	effectColumns       = []string{"Kuukausi", "Asiakkaita", "Määrä", "ALV", "Yhteensä"}
 	statisticsColumns   = []string{"Kuukausi", "Ohjattu", "Infotilaisuus", "Aloittanut", "Työllistynyt", "Todennettu"}
@@ -78,16 +79,34 @@ func (b *book) providerSummary(in *Input) error {
 	return b.f.SetColWidth(sheet, "A", "A", 22)
 }
 
-// perClient reports whether a line type is shown per client to the provider:
-// the fixed fees, which the provider can check against its own records.
-func perClient(t billing.LineType) bool {
-	return t == billing.Info || t == billing.Start || t == billing.Employed
+// perClient reports whether a line is shown per client to the provider: the
+// fixed fees, which the provider can check against its own records, and their
+// corrections. VAIKUTTAVUUS and its corrections derive from a person's Kela
+// amounts and count only in the monthly totals of effectiveness.
+func perClient(l *billing.Line) bool {
+	switch l.Type {
+	case billing.Info, billing.Start, billing.Employed:
+		return true
+	case billing.Correction:
+		return !correctsEffectiveness(l)
+	}
+	return false
+}
+
+// correctsEffectiveness reports whether an OIKAISU corrects a VAIKUTTAVUUS
+// line. The corrected line's type is not on the Line; the ledger writes it
+// into the Selite as "Oikaisu riviin <id> (Vaikuttavuus yyyy-mm): …" (the
+// Finnish label of the type, and for VAIKUTTAVUUS its month), so that is
+// what is matched, anchored at the corrected id.
+func correctsEffectiveness(l *billing.Line) bool {
+	return l.Type == billing.Correction &&
+		strings.HasPrefix(l.Description, "Oikaisu riviin "+l.Corrects+" ("+billing.Effectiveness.Finnish()+" ")
 }
 
 func (b *book) providerLines(in *Input) error {
 	var lines []*billing.Line
 	for i := range in.Lines {
-		if perClient(in.Lines[i].Type) {
+		if perClient(&in.Lines[i]) {
 			lines = append(lines, &in.Lines[i])
 		}
 	}
@@ -106,6 +125,9 @@ func (b *book) providerLines(in *Input) error {
 		row[4].Value = money(l.VAT)
 		row[5].Value = money(l.Gross)
 		row[6].Value = l.ID
+		if l.Type == billing.Correction {
+			row[7].Value = l.Corrects
+		}
 	})
 }
 
@@ -147,7 +169,10 @@ func (b *book) effectiveness(in *Input) error {
 	}
 	byMonth := map[int]*month{}
 	for _, l := range in.Lines {
-		if l.Type != billing.Effectiveness {
+		// A VAIKUTTAVUUS correction counts in the month it is billed in
+		// (its Line.Month, the invoice's period), like the lines it sits
+		// beside on the invoice.
+		if l.Type != billing.Effectiveness && !correctsEffectiveness(&l) {
 			continue
 		}
 		m := byMonth[l.Month.Index()]

@@ -579,26 +579,20 @@ func (b *book) freezeHeader(sheet string, r int) error {
 }
 
 // typeOrder returns the line types to report for lines: the four standard
-// types always, OIKAISU when present, then any other type found, by name.
+// types and OIKAISU always (SPEC §4: every line type, 0 where none, so finance
+// sees the same rows every month), then any other type found, by name.
 func typeOrder(lines []billing.Line) []billing.LineType {
-	order := append([]billing.LineType(nil), billing.LineTypes...)
+	order := append(append([]billing.LineType(nil), billing.LineTypes...), billing.Correction)
 	known := map[billing.LineType]bool{}
 	for _, t := range order {
 		known[t] = true
 	}
 	var extra []billing.LineType
-	hasCorrection := false
 	for _, l := range lines {
-		switch {
-		case l.Type == billing.Correction:
-			hasCorrection = true
-		case !known[l.Type]:
+		if !known[l.Type] {
 			known[l.Type] = true
 			extra = append(extra, l.Type)
 		}
-	}
-	if hasCorrection {
-		order = append(order, billing.Correction)
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
 	return append(order, extra...)

@@ -95,7 +95,7 @@ func TestDeterministic(t *testing.T) {
 var tableSheets = map[string][]struct{ sheet, lastCol string }{
 	"invoice":        {{report.SheetLines, "K"}},
 	"reconciliation": {{report.SheetFindings, "I"}, {report.SheetAccruals, "E"}},
-	"provider": {{report.SheetLines, "G"}, {report.SheetVerification, "C"},
+	"provider": {{report.SheetLines, "H"}, {report.SheetVerification, "C"},
 		{report.SheetEffectiveness, "E"}, {report.SheetStatistics, "F"}},
 }
 
@@ -556,6 +556,12 @@ func TestSummarySmallExample(t *testing.T) {
 	if err := json.Unmarshal(want, &w); err != nil {
 		t.Fatal(err)
 	}
+	// The example has no corrections; where its expected summary predates
+	// the zero OIKAISU entry, that entry is the only difference allowed.
+	if !bytes.Contains(w["lines"], []byte(`"OIKAISU"`)) {
+		wl := bytes.TrimSuffix(bytes.TrimSpace(w["lines"]), []byte("}"))
+		w["lines"] = append(wl, []byte(`,"OIKAISU":{"count":0,"amount_cents":0,"vat_cents":0}}`)...)
+	}
 	// Key order matters too (lines in type order, findings in code order),
 	// so compare the indented text of each object.
 	for _, k := range []string{"lines", "totals", "findings"} {
@@ -564,6 +570,134 @@ func TestSummarySmallExample(t *testing.T) {
 		_ = json.Indent(&wi, w[k], "", "  ")
 		if gi.String() != wi.String() {
 			t.Errorf("%s:\n got %s\nwant %s", k, gi.String(), wi.String())
+		}
+	}
+}
+
+// TestEveryLineType checks that a month without corrections still reports
+// OIKAISU with zeros, after the four other types, in run-summary.json and in
+// the invoice basis's type table.
+func TestEveryLineType(t *testing.T) {
+	in := fixture()
+	in.Lines = in.Lines[:6] // no OIKAISU
+	got, err := report.Summary(in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Lines json.RawMessage `json:"lines"`
+	}
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, doc.Lines); err != nil {
+		t.Fatal(err)
+	}
+	doc.Lines = compact.Bytes()
+	keys := regexp.MustCompile(`"([A-Z]+)":\{`).FindAllSubmatch(doc.Lines, -1)
+	var order []string
+	for _, k := range keys {
+		order = append(order, string(k[1]))
+	}
+	if got, want := strings.Join(order, " "), "INFO ALOITUS TYOLLISTYMINEN VAIKUTTAVUUS OIKAISU"; got != want {
+		t.Errorf("summary line types %q, want %q", got, want)
+	}
+	if !bytes.Contains(doc.Lines, []byte(`"OIKAISU":{"count":0,"amount_cents":0,"vat_cents":0}`)) {
+		t.Errorf("summary lines lack a zero OIKAISU: %s", doc.Lines)
+	}
+
+	data, err := report.InvoiceBasis(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := open(t, data).GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table []string
+	for _, r := range rows {
+		if len(r) >= 5 && r[0] != "" {
+			table = append(table, strings.Join(r[:5], " "))
+			if r[0] == "Yhteensä" {
+				break // the municipality table follows
+			}
+		}
+	}
+	want := []string{
+		"Laji Kpl Määrä € ALV € Yhteensä €",
+		"INFO 1 50 12.75 62.75",
+		"ALOITUS 1 400 102 502",
+		"TYOLLISTYMINEN 1 1500 382.5 1882.5",
+		"VAIKUTTAVUUS 3 113.25 28.88 142.13",
+		"OIKAISU 0 0 0 0",
+		"Yhteensä 6 2063.25 526.13 2589.38",
+	}
+	if got := strings.Join(table, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("type table:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// TestProviderCorrections: an OIKAISU of an INFO line is listed for its
+// client with the corrected id; an OIKAISU of a VAIKUTTAVUUS line (its Selite
+// as the ledger writes it) only adds to the month's effectiveness total.
+func TestProviderCorrections(t *testing.T) {
+	const (
+		infoOrig   = "5b0e9f8c7d6a3301"
+		effectOrig = "8e3b2c1d4f906600"
+		effectCorr = "33.17" // derived from one person's Kela amounts
+	)
+	in := fixture()
+	info := line("a1b2c3d4e5f60001", "TM-0501", "Lahti", billing.Correction, date(2026, 5, 31), "-50.00")
+	info.Corrects = infoOrig
+	info.Description = "Oikaisu riviin " + infoOrig + " (Infotilaisuus): infotilaisuuden päivä on poistettu tai siirretty niin, ettei se enää täytä laskutuksen ehtoja. Aiemmin laskutettu 50,00 €, nyt peruste 0,00 €."
+	effect := line("a1b2c3d4e5f60002", "TM-0503", "Hollola", billing.Correction, date(2026, 5, 31), effectCorr)
+	effect.Corrects = effectOrig
+	effect.Description = "Oikaisu riviin " + effectOrig + " (Vaikuttavuus 2026-03): Kelan oikaisu muutti kuukauden tai lähtötason kunnan osuutta (tai asiakaskohtainen katto). Aiemmin laskutettu 45,66 €, nyt peruste 78,83 €."
+	in.Lines = append(in.Lines, info, effect)
+	data, err := report.Provider(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, data)
+
+	rows, err := f.GetRows(report.SheetLines, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(rows[0], " "), "Koodi Laji Päivä Määrä ALV Yhteensä Rivitunnus Oikaisee"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+	var corrections []string
+	for _, r := range rows[1:] {
+		if len(r) > 1 && r[1] == string(billing.Correction) {
+			corrections = append(corrections, strings.Join(append(r[:2:2], r[3:]...), " "))
+		}
+	}
+	want := []string{
+		"TM-0504 OIKAISU -400 -102 -502 9f4c3d2e5a017701 1a2b3c4d5e6f7081",
+		"TM-0501 OIKAISU -50 -12.75 -62.75 a1b2c3d4e5f60001 " + infoOrig,
+	}
+	if got := strings.Join(corrections, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("OIKAISU rows:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+
+	rows, err = f.GetRows(report.SheetEffectiveness, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2026-05: TM-0503's 22.00 and its correction 33.17.
+	if got, want := strings.Join(rows[2], " "), "2026-05 <5 55.17 14.07 69.24"; got != want {
+		t.Errorf("2026-05 row = %q, want %q", got, want)
+	}
+
+	var all strings.Builder
+	for _, x := range parts(t, data) {
+		all.WriteString(x)
+	}
+	for _, bad := range []string{effectCorr, effectOrig, effect.ID, "45,66", "78,83", "45.66", "78.83", secretEffectA, secretEffectB} {
+		if strings.Contains(all.String(), bad) {
+			t.Errorf("provider workbook contains %q", bad)
 		}
 	}
 }

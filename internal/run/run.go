@@ -160,7 +160,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for _, f := range acc.Files {
 		inputs = append(inputs, report.InputFile{Name: f.Name, SHA256: f.SHA256, Rows: f.Rows})
 	}
-	runID := runIDOf(cfg, p, asOf, inputs)
+	runID := runIDOf(cfg, p, asOf, inputs, lr.snap.Ledger.BilledBefore(p))
 	log = log.With("run_id", runID)
 
 	in := &report.Input{
@@ -364,14 +364,20 @@ func ReadTracking(ctx context.Context, src source.Source) (source.File, *trackin
 	return f, wb, nil
 }
 
-// runIDOf identifies a run by what it computed from: the same configuration,
-// period, as-of date and input bytes give the same id, so a rerun on the
-// same inputs writes byte-identical outputs.
-func runIDOf(cfg *config.Config, p period.Month, asOf civil.Date, inputs []report.InputFile) string {
+// runIDOf identifies a run by what it computed from: the configuration,
+// period, as-of date, input bytes and what the ledger says was billed before
+// P. The same inputs and ledger give the same id, so a rerun writes
+// byte-identical outputs; a different billed-before (finance rejected an
+// earlier period, say) gives a different invoice basis and so a new id, which
+// approval matching relies on.
+func runIDOf(cfg *config.Config, p period.Month, asOf civil.Date, inputs []report.InputFile, billedBefore []ledger.Line) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", cfg.Area, cfg.Hash, p, asOf)
 	for _, f := range inputs {
 		fmt.Fprintf(h, "%s\x00%s\x00", f.Name, f.SHA256)
+	}
+	for _, l := range billedBefore {
+		fmt.Fprintf(h, "%s\x00%s\x00", l.ID, l.Amount.String())
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
