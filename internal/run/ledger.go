@@ -210,9 +210,20 @@ func readApproval(ctx context.Context, cfg *config.Config, sink source.Sink, p p
 func (lr *ledgerRun) sealedOutcome(ctx context.Context, asOf civil.Date) (*Outcome, error) {
 	rec := lr.snap.Ledger.Periods[lr.p]
 	lr.log.Info("period is sealed (approved by finance): nothing recomputed or written", "sealed_run_id", rec.RunID)
-	if lr.changed && !lr.o.DryRun {
-		if err := lr.commitDecisions(ctx, audit.KindSealed, asOf); err != nil {
-			return nil, err
+	if !lr.o.DryRun {
+		// Every run appends an audit record (§8), also one that found its
+		// period sealed and changed nothing; a ledger unchanged by decisions
+		// is not written again.
+		if lr.changed {
+			if err := lr.commitDecisions(ctx, audit.KindSealed, asOf); err != nil {
+				return nil, err
+			}
+		} else {
+			r := lr.record(audit.KindSealed, asOf)
+			r.LedgerAfter = r.LedgerBefore
+			if _, err := audit.Write(ctx, lr.st, r); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return &Outcome{RunID: rec.RunID, Period: lr.p, AsOf: asOf, Sealed: true}, nil

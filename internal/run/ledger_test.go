@@ -309,7 +309,12 @@ func TestLedgerTimeline(t *testing.T) {
 	// No identity code in the ledger or the audit records.
 	assertNoHetu(t, filepath.Join(tl.Dir, "state"))
 
-	// A run for a sealed period says so and changes nothing.
+	// A run for a sealed period says so and changes nothing but the audit
+	// trail, which records every run.
+	marchRecs, err := audit.List(context.Background(), tl.Store(), "lahti", testfix.Month(3))
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := tl.LedgerBytes()
 	inv, _, _ := report.FileNames("lahti", testfix.Month(3))
 	invBefore, _ := os.ReadFile(filepath.Join(tl.Dir, "out", "2026-03", inv))
@@ -323,6 +328,13 @@ func TestLedgerTimeline(t *testing.T) {
 	invAfter, _ := os.ReadFile(filepath.Join(tl.Dir, "out", "2026-03", inv))
 	if !bytes.Equal(before, tl.LedgerBytes()) || !bytes.Equal(invBefore, invAfter) {
 		t.Error("run for sealed 2026-03 changed the ledger or the invoice basis")
+	}
+	marchAfter, err := audit.List(context.Background(), tl.Store(), "lahti", testfix.Month(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(marchAfter) != len(marchRecs)+1 || marchAfter[len(marchAfter)-1].Kind != audit.KindSealed {
+		t.Errorf("the run for sealed 2026-03 left %d audit records (was %d), want one more of kind %q", len(marchAfter), len(marchRecs), audit.KindSealed)
 	}
 
 	// A run for an earlier, unsealed period would double bill: refused.
