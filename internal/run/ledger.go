@@ -2,14 +2,18 @@ package run
 
 // The ledger steps of the pipeline (SPEC §8): read the ledger and apply
 // finance's decisions, diff the entitlement against what was billed before,
-// and after the outputs are written commit the period and append the audit
-// record.
+// claim the period, write the outputs, commit their versions and append the
+// audit record.
 //
-// Crash safety follows from the order. Outputs are written first and the
-// ledger is committed last, so a crash in between leaves P as it was: the
-// rerun recomputes P from the same billed-before and gets the same lines.
-// The commit is idempotent (an identical ledger is not rewritten), so a crash
-// between commit and audit record is mended by a rerun as well.
+// Concurrency and crash safety follow from the order. A run first claims P
+// (its lines recorded as issued, written only if the ledger is still at the
+// generation the run read), so of two racing runs the loser fails before it
+// has written any output. The outputs come next and their versions last: a
+// crash after the claim leaves P issued with the same lines the rerun
+// computes (same inputs and billed-before give the same run id, so the rerun
+// claims nothing new and just writes the outputs). An identical ledger is
+// never rewritten, so a crash between commit and audit record is mended by a
+// rerun as well.
 
 import (
 	"bytes"
@@ -37,7 +41,9 @@ import (
 // Fault steps: Options.Fault is called with these names, and a non-nil
 // return ends the run there, as a crash would.
 const (
-	FaultOutputsWritten  = "outputs-written"  // outputs written, ledger not committed
+	FaultComputed        = "computed"         // outputs rendered, nothing written yet
+	FaultClaimed         = "claimed"          // lines committed as issued, no output written yet
+	FaultOutputsWritten  = "outputs-written"  // outputs written, their versions not committed
 	FaultLedgerCommitted = "ledger-committed" // ledger committed, audit record not written
 )
 
@@ -339,6 +345,26 @@ func (lr *ledgerRun) commit(ctx context.Context, runID string, asOf civil.Date, 
 	}
 	lr.log.Info("audit record written", "object", name)
 	return nil
+}
+
+// claim records P's lines as issued before any output is written, with the
+// generation the run read: of two runs for the same period the loser fails
+// here, before it has written anything, and its retry recomputes on the
+// winner's ledger (§8). A crash after the claim leaves P issued without
+// recorded outputs, which a rerun of P completes. A rerun with the same run
+// id (same inputs and billed-before) has nothing to claim.
+func (lr *ledgerRun) claim(ctx context.Context, runID string, asOf civil.Date, lines []billing.Line, dir, outDir string) error {
+	if cur := lr.snap.Ledger.Periods[lr.p]; cur != nil && cur.Status == ledger.Issued && cur.RunID == runID {
+		return nil
+	}
+	if err := lr.fault(FaultComputed); err != nil {
+		return err
+	}
+	lr.snap.Ledger.Record(lr.p, ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir}, lines)
+	if _, err := lr.snap.Commit(ctx, lr.st); err != nil {
+		return err
+	}
+	return lr.fault(FaultClaimed)
 }
 
 func (lr *ledgerRun) fault(step string) error {

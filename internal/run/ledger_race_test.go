@@ -2,7 +2,11 @@ package run_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +24,7 @@ func barrier(n int) func(string) error {
 	arrived := 0
 	all := make(chan struct{})
 	return func(step string) error {
-		if step != run.FaultOutputsWritten {
+		if step != run.FaultComputed {
 			return nil
 		}
 		mu.Lock()
@@ -98,6 +102,19 @@ func TestLedgerConcurrentRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			genAfterRace := snap.Gen
+
+			// The loser failed before writing anything: the folder holds the
+			// winner's four files, and they are what the ledger recorded.
+			entries, _ := os.ReadDir(filepath.Join(tl.Dir, "out", "2026-01"))
+			if len(entries) != 4 {
+				t.Errorf("output folder holds %d files after the race, want the winner's 4", len(entries))
+			}
+			for _, rec := range snap.Ledger.Periods[testfix.Month(1)].Outputs {
+				b, err := os.ReadFile(filepath.Join(tl.Dir, "out", "2026-01", rec.Written))
+				if sum := sha256.Sum256(b); err != nil || hex.EncodeToString(sum[:]) != rec.SHA256 {
+					t.Errorf("%s on disk is not what the ledger recorded", rec.Written)
+				}
+			}
 
 			// The retry of the loser succeeds and changes nothing billed.
 			o := tl.options(testfix.Month(1))

@@ -384,12 +384,13 @@ func TestLedgerRerunIdempotent(t *testing.T) {
 	}
 }
 
-// TestLedgerCrashRecovery injects a crash after the outputs are written
-// (before the ledger commit) and after the commit (before the audit record):
-// a rerun recovers, and nothing is billed twice.
+// TestLedgerCrashRecovery injects a crash after the lines are claimed in the
+// ledger (before any output is written), after the outputs are written
+// (before their versions are committed) and after the commit (before the
+// audit record): a rerun recovers, and nothing is billed twice.
 func TestLedgerCrashRecovery(t *testing.T) {
 	crash := errors.New("crash")
-	for _, step := range []string{run.FaultOutputsWritten, run.FaultLedgerCommitted} {
+	for _, step := range []string{run.FaultClaimed, run.FaultOutputsWritten, run.FaultLedgerCommitted} {
 		t.Run(step, func(t *testing.T) {
 			tl := newTimeline(t)
 			tl.prepare(testfix.Month(1))

@@ -196,18 +196,23 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for i := range outs {
 		outs[i].Replace = o.DryRun
 	}
-	written, err := sink.Write(ctx, dir, outs)
-	if err != nil {
-		return nil, fmt.Errorf("write outputs: %w", err)
-	}
+	recDir, recOut := dir, ""
 	if !o.DryRun {
-		recDir, recOut := dir, ""
 		if o.OutDir != "" {
 			// Recorded so that approval can be read back from there.
 			if recOut, err = filepath.Abs(o.OutDir); err != nil {
 				return nil, fmt.Errorf("output folder %s: %w", o.OutDir, err)
 			}
 		}
+		if err := lr.claim(ctx, runID, asOf, lines, recDir, recOut); err != nil {
+			return nil, err
+		}
+	}
+	written, err := sink.Write(ctx, dir, outs)
+	if err != nil {
+		return nil, fmt.Errorf("write outputs: %w", err)
+	}
+	if !o.DryRun {
 		if err := lr.commit(ctx, runID, asOf, lines, append([]source.File{trackFile}, accFiles...), inputs, written, outs, recDir, recOut); err != nil {
 			return nil, err
 		}
