@@ -56,9 +56,20 @@ func profileFlags(fs *flag.FlagSet) (start func() (stop func(), err error)) {
 // allocation, so a larger input still runs, with more time spent collecting.
 const defaultMemoryLimit = 768 << 20
 
-// limitMemory applies defaultMemoryLimit unless GOMEMLIMIT says otherwise.
+// defaultGCPercent lets the heap grow four times its live size between
+// collections instead of twice: with the memory limit as the ceiling, a run
+// spends less time collecting (10k clients: about 10 % less wall time for
+// 100 MiB more peak; national scale: about 5 % less, same peak, the limit
+// binding). Measured with GOGC=400 against 100, six runs each.
+const defaultGCPercent = 400
+
+// limitMemory applies defaultMemoryLimit and defaultGCPercent unless
+// GOMEMLIMIT or GOGC say otherwise.
 func limitMemory(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
 	}
 }
