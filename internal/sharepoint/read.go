@@ -183,36 +183,49 @@ var errShort = errors.New("download ended early")
 func (c *Client) download(ctx context.Context, driveID string, it itemInfo, dir string) (source.File, error) {
 	name := filepath.Base(filepath.Clean("/" + it.Name))
 	dst := filepath.Join(dir, name)
-	op := "download " + name
+	var sum string
+	var n int64
+	err := c.retryShort(ctx, "download "+name, func() (err error) {
+		sum, n, err = c.fetch(ctx, driveID, it, dst)
+		return err
+	})
+	if err != nil {
+		return source.File{}, err
+	}
+	return source.File{
+		Name: name, Path: dst, Location: it.WebURL, ID: it.ID, Version: it.ETag,
+		SHA256: sum, Size: n,
+	}, nil
+}
+
+// retryShort runs attempt until it succeeds, fails for another reason than
+// a download that ended early, or MaxRetryTime is spent. The pacer retries
+// throttled and failed requests; this loop covers a 200 whose body broke off.
+func (c *Client) retryShort(ctx context.Context, op string, attempt func() error) error {
 	start := time.Now()
-	for attempt := 0; ; attempt++ {
-		sum, n, err := c.fetch(ctx, driveID, it, dst)
+	for n := 0; ; n++ {
+		err := attempt()
 		if err == nil {
-			return source.File{
-				Name: name, Path: dst, Location: it.WebURL, ID: it.ID, Version: it.ETag,
-				SHA256: sum, Size: n,
-			}, nil
+			return nil
 		}
 		if !errors.Is(err, errShort) {
-			return source.File{}, c.wrap(op, false, err)
+			return c.wrap(op, false, err)
 		}
-		wait := backoff(attempt)
+		wait := backoff(n)
 		if time.Since(start)+wait > c.cfg.MaxRetryTime {
-			return source.File{}, fmt.Errorf("graph: %s: gave up after %d attempts: %w", op, attempt+1, err)
+			return fmt.Errorf("graph: %s: gave up after %d attempts: %w", op, n+1, err)
 		}
 		c.pacer.retries.Add(1)
-		c.log.Warn("download ended early; fetching again", "file", name, "attempt", attempt+1, "err", err)
+		c.log.Warn("download ended early; fetching again", "op", op, "attempt", n+1, "err", err)
 		select {
 		case <-ctx.Done():
-			return source.File{}, ctx.Err()
+			return ctx.Err()
 		case <-time.After(wait):
 		}
 	}
 }
 
-// fetch makes one attempt. The SDK builds the content request; a response
-// handler streams the body to the file instead of the SDK reading it all
-// into memory.
+// fetch makes one attempt into file dst, hashing as it writes.
 func (c *Client) fetch(ctx context.Context, driveID string, it itemInfo, dst string) (sum string, n int64, err error) {
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -227,6 +240,17 @@ func (c *Client) fetch(ctx context.Context, driveID string, it itemInfo, dst str
 		}
 	}()
 	h := sha256.New()
+	if n, err = c.content(ctx, driveID, it, io.MultiWriter(f, h), 0); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// content makes one download attempt of an item's content into w. The SDK
+// builds the content request; a response handler streams the body to w
+// instead of the SDK reading it all into memory. A body that ends early is an
+// errShort, never a result; limit > 0 refuses a body longer than limit.
+func (c *Client) content(ctx context.Context, driveID string, it itemInfo, w io.Writer, limit int64) (n int64, err error) {
 	var handlerErr error
 	handler := abs.NewRequestHandlerOption()
 	handler.SetResponseHandler(func(r any, _ abs.ErrorMappings) (any, error) {
@@ -240,10 +264,16 @@ func (c *Client) fetch(ctx context.Context, driveID string, it itemInfo, dst str
 			handlerErr = graphError(resp)
 			return nil, handlerErr
 		}
-		n, handlerErr = io.Copy(io.MultiWriter(f, h), resp.Body)
+		body := io.Reader(resp.Body)
+		if limit > 0 {
+			body = io.LimitReader(resp.Body, limit+1)
+		}
+		n, handlerErr = io.Copy(w, body)
 		switch {
 		case handlerErr != nil:
 			handlerErr = fmt.Errorf("%w after %d bytes: %w", errShort, n, handlerErr)
+		case limit > 0 && n > limit:
+			handlerErr = fmt.Errorf("more than %d bytes", limit)
 		case resp.ContentLength >= 0 && n != resp.ContentLength:
 			handlerErr = fmt.Errorf("%w: %d of %d bytes", errShort, n, resp.ContentLength)
 		case resp.ContentLength < 0 && it.Size > 0 && n != it.Size:
@@ -254,12 +284,9 @@ func (c *Client) fetch(ctx context.Context, driveID string, it itemInfo, dst str
 	cfg := &drives.ItemItemsItemContentRequestBuilderGetRequestConfiguration{Options: []abs.RequestOption{handler}}
 	_, err = c.gs.Drives().ByDriveId(driveID).Items().ByDriveItemId(it.ID).Content().Get(ctx, cfg)
 	if handlerErr != nil {
-		return "", 0, handlerErr
+		return 0, handlerErr
 	}
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return n, err
 }
 
 // graphError reads Graph's error JSON from a raw response.
