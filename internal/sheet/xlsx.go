@@ -701,8 +701,9 @@ func (x *xlsxRows) makeCell(typ string, style int, hasV bool) (Cell, error) {
 	return Cell{}, fmt.Errorf("unknown cell type %q", typ)
 }
 
-// columnOf returns the 0-based column of a cell reference such as "AB12".
-func columnOf(ref string) (int, bool) {
+// columnOf returns the 0-based column of a cell reference such as "AB12";
+// the fast path calls it on the bytes of the sheet XML.
+func columnOf[T string | []byte](ref T) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref); i++ {
 		c := ref[i]

@@ -193,7 +193,7 @@ func (f *fastRows) readCells() (nonBlank bool, err error) {
 				name, value := f.attrKV[a], f.attrKV[a+1]
 				switch string(name) {
 				case "r":
-					c, ok := columnOfBytes(value)
+					c, ok := columnOf(value)
 					if !ok {
 						return false, errors.New("bad cell reference")
 					}
@@ -937,28 +937,6 @@ func trimSpaceBytes(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// columnOfBytes is columnOf on bytes.
-func columnOfBytes(ref []byte) (int, bool) {
-	col, i := 0, 0
-	for ; i < len(ref); i++ {
-		c := ref[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c < 'A' || c > 'Z' {
-			break
-		}
-		col = col*26 + int(c-'A'+1)
-		if col > maxColumn {
-			return 0, false
-		}
-	}
-	if i == 0 {
-		return 0, false
-	}
-	return col - 1, true
 }
 
 // fastSST reads a shared-strings part as loadSST does, with the byte
