@@ -150,27 +150,13 @@ func Explain(ctx context.Context, o Options, code string) (*Explanation, error) 
 	if p.IsZero() {
 		p = period.Of(asOf).Add(-1)
 	}
-	keyer, err := readKey(ctx, o)
+	// The ledger view applies finance's decisions in memory only, as the
+	// next run would; explain commits nothing.
+	keyer, src, _, lr, closeAll, err := openRun(ctx, o, log, p)
 	if err != nil {
 		return nil, err
 	}
-	src, sink, err := OpenSource(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	// With the sink the ledger view applies finance's decisions (in memory
-	// only: a dry run commits nothing), as the next run would.
-	lr, err := startLedger(ctx, o, log, sink, p)
-	if err != nil {
-		return nil, err
-	}
-	defer lr.Close()
-	// Under another key every line id differs: the answer would call every
-	// held line dropped and every due line added.
-	if err := lr.snap.Ledger.CheckKey(ledger.KeyID(keyer)); err != nil {
-		return nil, err
-	}
+	defer closeAll()
 	rec := lr.snap.Ledger.Periods[p]
 	if rec != nil && o.AsOf.IsZero() && !rec.AsOf.IsZero() {
 		asOf, from = rec.AsOf, AsOfLedger

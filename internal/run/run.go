@@ -124,25 +124,11 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 
-	keyer, err := readKey(ctx, o)
+	keyer, src, sink, lr, closeAll, err := openRun(ctx, o, log, p)
 	if err != nil {
 		return nil, err
 	}
-
-	src, sink, err := OpenSource(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-
-	lr, err := startLedger(ctx, o, log, sink, p)
-	if err != nil {
-		return nil, err
-	}
-	defer lr.Close()
-	if err := lr.snap.Ledger.CheckKey(ledger.KeyID(keyer)); err != nil {
-		return nil, err
-	}
+	defer closeAll()
 	if lr.Sealed() {
 		return lr.sealedOutcome(ctx, asOf)
 	}
@@ -265,6 +251,30 @@ type computed struct {
 	wb        *tracking.Workbook
 	acc       *accrual.Data
 	res       billing.Result
+}
+
+// openRun opens what Run and Explain both start from: the pseudonymisation
+// key, the source and sink, and the ledger with finance's decisions applied
+// (committed only by a run), checked to be under this key — under another
+// key every line id differs. closeAll releases them.
+func openRun(ctx context.Context, o Options, log *slog.Logger, p period.Month) (
+	keyer *pseudonym.Keyer, src source.Source, sink source.Sink, lr *ledgerRun, closeAll func(), err error) {
+	if keyer, err = readKey(ctx, o); err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
+	if src, sink, err = OpenSource(ctx, o); err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
+	if lr, err = startLedger(ctx, o, log, sink, p); err != nil {
+		src.Close()
+		return nil, nil, nil, nil, nil, err
+	}
+	closeAll = func() { lr.Close(); src.Close() }
+	if err = lr.snap.Ledger.CheckKey(ledger.KeyID(keyer)); err != nil {
+		closeAll()
+		return nil, nil, nil, nil, nil, err
+	}
+	return keyer, src, sink, lr, closeAll, nil
 }
 
 // readAndCompute reads the tracking workbook and the accrual lists from src
