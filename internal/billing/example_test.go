@@ -6,7 +6,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tyomatka/internal/accrual"
 	"tyomatka/internal/billing"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/hetu"
@@ -132,34 +131,10 @@ func exampleFx(t *testing.T) *fx {
 		{"130970-9390", "2026-05", "21", "1085", "205.40", "Lahti"},
 	}
 	for _, l := range lists {
-		addAccrual(&f.acc, h(l[0]), l[1], l[2], l[3], l[4], l[5])
+		f.add(h(l[0]), l[1], l[2], l[3], l[4], l[5])
 	}
 	f.acc.Invalid = []finding.Finding{finding.New(finding.AccrualRowInvalid, "kelmu_2026-04_2026-05.csv", "", 6, "Kuukausi", "Kuukausi on virheellinen.")}
 	return f
-}
-
-func addAccrual(d *accrual.Data, c hetu.Code, m, paid, accrued, share, kunta string) {
-	p := d.Persons[c]
-	if p == nil {
-		p = &accrual.Person{Months: map[period.Month]*accrual.MonthTotal{}}
-		d.Persons[c] = p
-	}
-	mm := month(m)
-	t := p.Months[mm]
-	if t == nil {
-		t = &accrual.MonthTotal{}
-		p.Months[mm] = t
-	}
-	t.PaidDays = t.PaidDays.Add(dec(paid))
-	if a := dec(accrued); t.Rows == 0 || a.GreaterThan(t.MaxAccrued) {
-		t.MaxAccrued = a
-	}
-	t.Share = t.Share.Add(dec(share))
-	t.Rows++
-	if !mm.Before(p.LatestMonth) {
-		p.Municipality, p.LatestMonth = kunta, mm
-	}
-	d.Covered[mm] = true
 }
 
 // TestPublicExample reproduces the figures of the public worked example.

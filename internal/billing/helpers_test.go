@@ -141,7 +141,12 @@ func (f *fx) code(row, n int, c string) {
 
 // row adds an accrual row for person n, in read order.
 func (f *fx) row(n int, m, paid, accrued, share, kunta string) {
-	h := synthetic(n)
+	f.add(synthetic(n), m, paid, accrued, share, kunta)
+}
+
+// add adds an accrual row for identity code h, in read order, aggregating
+// as accrual.Read does.
+func (f *fx) add(h hetu.Code, m, paid, accrued, share, kunta string) {
 	p := f.acc.Persons[h]
 	if p == nil {
 		p = &accrual.Person{Months: map[period.Month]*accrual.MonthTotal{}}
