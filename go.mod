@@ -10,6 +10,7 @@ require (
 	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.15.0
 	github.com/BurntSushi/toml v1.6.0
 	github.com/fsouza/fake-gcs-server v1.56.1
+	github.com/govalues/decimal v0.1.36
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/microsoft/kiota-abstractions-go v1.9.3
 	github.com/microsoft/kiota-http-go v1.5.4

@@ -178,7 +178,7 @@ func explainEffectiveness(w io.Writer, o run.Options, x *run.Explanation) {
 	}
 	var parts []string
 	for _, m := range b.Months {
-		parts = append(parts, fmt.Sprintf("%s %s", m, months[m].Share.StringFixed(2)))
+		parts = append(parts, fmt.Sprintf("%s %s", m, months[m].Share().StringFixed(2)))
 	}
 	n := decimal.NewFromInt(int64(eff.BaselineMonths))
 	fmt.Fprintf(w, "  VAIKUTTAVUUS baseline (municipal share; a covered month with no row counts 0): %s → B ≈ %s EUR/month\n",
@@ -191,12 +191,12 @@ func explainEffectiveness(w io.Writer, o run.Options, x *run.Explanation) {
 			continue
 		}
 		a := months[m]
-		saving := decimal.Max(decimal.Zero, b.Sum.Sub(n.Mul(a.Share)).DivRound(n, 4))
+		saving := decimal.Max(decimal.Zero, b.Sum.Sub(n.Mul(a.Share())).DivRound(n, 4))
 		what := r.Detail
 		if r.Line != nil {
 			what = fmt.Sprintf("%s: %s", r.Line.Amount.StringFixed(2), r.Detail)
 		}
-		fmt.Fprintf(w, "  %s  %4s  %9s  %9s  %s\n", m, a.PaidDays.String(), a.Share.StringFixed(2), saving.StringFixed(2), what)
+		fmt.Fprintf(w, "  %s  %4s  %9s  %9s  %s\n", m, a.PaidDays().String(), a.Share().StringFixed(2), saving.StringFixed(2), what)
 	}
 }
 

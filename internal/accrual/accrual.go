@@ -11,11 +11,50 @@ import (
 )
 
 // MonthTotal is one person's rows of one month, summed over benefits.
+//
+// The sums are kept as compact decimals (package amount): exact, at most 19
+// significant digits, and free of pointers. A national year holds over a
+// million totals; as shopspring decimals, three heap objects a value, they
+// made the garbage collector the largest entry of the run's profile. The
+// methods hand them out as the shopspring decimals the rules compute with.
 type MonthTotal struct {
-	PaidDays   decimal.Decimal // Σ Maksupäivät (days paid that carry a municipal share)
-	MaxAccrued decimal.Decimal // largest Kertymäpäivät
-	Share      decimal.Decimal // Σ Kunnan osuus, euros (corrections may make it negative)
+	paid       amount // Σ Maksupäivät (days paid that carry a municipal share)
+	maxAccrued amount // largest Kertymäpäivät
+	share      amount // Σ Kunnan osuus, euros (corrections may make it negative)
 	Rows       int
+}
+
+// PaidDays is Σ Maksupäivät: the days paid in the month that carry a
+// municipal share.
+func (t MonthTotal) PaidDays() decimal.Decimal { return t.paid.decimal() }
+
+// MaxAccrued is the largest Kertymäpäivät of the month.
+func (t MonthTotal) MaxAccrued() decimal.Decimal { return t.maxAccrued.decimal() }
+
+// Share is Σ Kunnan osuus in euros; corrections may make it negative.
+func (t MonthTotal) Share() decimal.Decimal { return t.share.decimal() }
+
+// Floats returns the three values as the nearest float64s, for workbook
+// cells: the same numbers decimal.Decimal.InexactFloat64 gives, without
+// building the decimals.
+func (t MonthTotal) Floats() (paid, maxAccrued, share float64) {
+	return t.paid.float64(), t.maxAccrued.float64(), t.share.float64()
+}
+
+// AddRow adds one row's values as the reader does: days and share summed,
+// the largest accrued days kept. It fails, changing nothing, when a value or
+// a sum needs more than 19 significant digits.
+func (t *MonthTotal) AddRow(paid, accrued, share decimal.Decimal) error {
+	var v [3]amount
+	for i, d := range [3]decimal.Decimal{paid, accrued, share} {
+		a, err := amountOf(d)
+		if err != nil {
+			return err
+		}
+		v[i] = a
+	}
+	_, err := t.addRow(v[0], v[1], v[2])
+	return err
 }
 
 // Person is everything the lists say about one identity code.

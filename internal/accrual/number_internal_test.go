@@ -1,39 +1,32 @@
 package accrual
 
 import (
+	"errors"
 	"testing"
+
+	"github.com/shopspring/decimal"
 
 	"tyomatka/internal/sheet"
 )
 
-// TestNumberMatchesCell: the fast number parser builds exactly the decimal
-// (coefficient and exponent, hence every later sum and string) that
-// sheet.Cell.Number builds, for stored numbers and for text.
+// TestNumberMatchesCell: number builds exactly the decimal (coefficient and
+// exponent, hence every later sum and string) that sheet.Cell.Number builds,
+// for stored numbers and for text, or refuses a value with more than 19
+// significant digits.
 func TestNumberMatchesCell(t *testing.T) {
 	inputs := []string{
 		"0", "-0", "0.00", "-0.00", "1", "20", "239", "1023", "1024", "999999", "007", "-5",
 		"230", "230.00", "141.4", "-12.50", "0.5", ".5", "5.", "-", "", " 5", "5 ", "+5",
 		"1.5E-2", "1e3", "12,50", "1 234,56", "1234,56 €", "−3", "123456789012345678",
 		"1234567890123456789", "12345678901234567.8", "1.2.3", "--1", "abc", "0x10",
+		"9999999999999999999", "0.0000000000000000001", "-1.000000000000000000",
 	}
-	var nc numberCache
 	for _, kind := range []sheet.Kind{sheet.Number, sheet.Text, sheet.Bool} {
 		for _, s := range inputs {
 			t.Run(kind.String()+"/"+s, func(t *testing.T) {
 				c := sheet.Cell{Value: s, Kind: kind}
 				want, wantErr := c.Number()
-				for range 2 { // the second call hits the small-number cache
-					got, err := nc.number(c)
-					if (err != nil) != (wantErr != nil) {
-						t.Fatalf("error %v, want %v", err, wantErr)
-					}
-					if err != nil {
-						continue
-					}
-					if got.Coefficient().Cmp(want.Coefficient()) != 0 || got.Exponent() != want.Exponent() {
-						t.Errorf("got %s (exp %d), want %s (exp %d)", got, got.Exponent(), want, want.Exponent())
-					}
-				}
+				checkNumber(t, c, want, wantErr)
 			})
 		}
 	}
@@ -50,13 +43,37 @@ func FuzzNumberMatchesCell(f *testing.F) {
 		}
 		c := sheet.Cell{Value: s, Kind: kind}
 		want, wantErr := c.Number()
-		var nc numberCache
-		got, err := nc.number(c)
-		if (err != nil) != (wantErr != nil) {
-			t.Fatalf("%q: error %v, want %v", s, err, wantErr)
-		}
-		if err == nil && (got.Coefficient().Cmp(want.Coefficient()) != 0 || got.Exponent() != want.Exponent()) {
-			t.Fatalf("%q: got %s (exp %d), want %s (exp %d)", s, got, got.Exponent(), want, want.Exponent())
-		}
+		checkNumber(t, c, want, wantErr)
 	})
+}
+
+// checkNumber compares number(c) with c.Number()'s want and wantErr.
+func checkNumber(t *testing.T, c sheet.Cell, want decimal.Decimal, wantErr error) {
+	t.Helper()
+	a, err := number(c)
+	if wantErr != nil {
+		if err == nil {
+			t.Fatalf("%q: %v, want error %v", c.Value, a.decimal(), wantErr)
+		}
+		return
+	}
+	if want.NumDigits() > 19 || want.Exponent() < -19 {
+		if !errors.Is(err, errTooManyDigits) {
+			t.Fatalf("%q: error %v, want errTooManyDigits", c.Value, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%q: error %v", c.Value, err)
+	}
+	got := a.decimal()
+	if want.Exponent() > 0 { // 1E3: an amount keeps it as 1000
+		want = decimal.NewFromBigInt(want.BigInt(), 0)
+	}
+	if got.Coefficient().Cmp(want.Coefficient()) != 0 || got.Exponent() != want.Exponent() {
+		t.Fatalf("%q: got %s (exp %d), want %s (exp %d)", c.Value, got, got.Exponent(), want, want.Exponent())
+	}
+	if f, wf := a.float64(), want.InexactFloat64(); f != wf {
+		t.Fatalf("%q: float %v, want %v", c.Value, f, wf)
+	}
 }

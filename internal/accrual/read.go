@@ -109,7 +109,9 @@ func Read(ctx context.Context, files []source.File) (*Data, error) {
 			firstErr = r.err
 		}
 		if firstErr == nil {
-			d.merge(r.part)
+			if err := d.merge(r.part); err != nil {
+				firstErr = fmt.Errorf("read %s: %w", files[i].Name, err)
+			}
 		}
 		r.part = nil // let the list's aggregate go as soon as it is merged
 		if r.started {
@@ -209,7 +211,7 @@ func (p *filePart) total(fp *filePerson, m period.Month) (t *MonthTotal, added b
 	return p.totals.at(i), true
 }
 
-func (d *Data) merge(p *filePart) {
+func (d *Data) merge(p *filePart) error {
 	for i := range int32(p.persons.n) {
 		q := p.persons.at(i)
 		dst, ok := d.Persons[q.code]
@@ -217,9 +219,13 @@ func (d *Data) merge(p *filePart) {
 			dst = &Person{Months: make(map[period.Month]*MonthTotal, 1+len(q.more))}
 			d.Persons[q.code] = dst
 		}
-		d.addMonth(dst, q.month, p.totals.at(q.total))
+		if err := d.addMonth(dst, q.month, p.totals.at(q.total)); err != nil {
+			return fmt.Errorf("a person's sums of %s with the lists before it: %w; check the amounts of that month", q.month, err)
+		}
 		for _, r := range q.more {
-			d.addMonth(dst, r.month, p.totals.at(r.total))
+			if err := d.addMonth(dst, r.month, p.totals.at(r.total)); err != nil {
+				return fmt.Errorf("a person's sums of %s with the lists before it: %w; check the amounts of that month", r.month, err)
+			}
 		}
 		if q.municipality != "" && (dst.Municipality == "" || later(q.latestMonth, q.latestSeq, dst.LatestMonth, dst.LatestSeq)) {
 			dst.Municipality, dst.LatestMonth, dst.LatestSeq = q.municipality, q.latestMonth, q.latestSeq
@@ -230,34 +236,52 @@ func (d *Data) merge(p *filePart) {
 	}
 	d.Invalid = append(d.Invalid, p.invalid...)
 	d.Files = append(d.Files, p.file)
+	return nil
 }
 
 // addMonth adds t to dst's month m; t then belongs to dst.
-func (d *Data) addMonth(dst *Person, m period.Month, t *MonthTotal) {
+func (d *Data) addMonth(dst *Person, m period.Month, t *MonthTotal) error {
 	if mt, ok := dst.Months[m]; ok {
-		mt.add(t)
-	} else {
-		dst.Months[m] = t
+		return mt.add(t)
 	}
+	dst.Months[m] = t
+	return nil
 }
 
-// addRow adds one row's values, as add does.
-func (t *MonthTotal) addRow(paid, accrued, share decimal.Decimal) {
-	t.PaidDays = t.PaidDays.Add(paid)
-	t.Share = t.Share.Add(share)
-	if accrued.GreaterThan(t.MaxAccrued) {
-		t.MaxAccrued = accrued
+// addRow adds one row's values, as add does. On failure it changes nothing
+// and names the column whose sum is too long.
+func (t *MonthTotal) addRow(paid, accrued, share amount) (column int, err error) {
+	p, err := add(t.paid, paid)
+	if err != nil {
+		return colPaidDays, err
+	}
+	s, err := add(t.share, share)
+	if err != nil {
+		return colShare, err
+	}
+	t.paid, t.share = p, s
+	if t.Rows == 0 || accrued.greater(t.maxAccrued) {
+		t.maxAccrued = accrued
 	}
 	t.Rows++
+	return 0, nil
 }
 
-func (t *MonthTotal) add(o *MonthTotal) {
-	t.PaidDays = t.PaidDays.Add(o.PaidDays)
-	t.Share = t.Share.Add(o.Share)
-	if o.MaxAccrued.GreaterThan(t.MaxAccrued) {
-		t.MaxAccrued = o.MaxAccrued
+func (t *MonthTotal) add(o *MonthTotal) error {
+	p, err := add(t.paid, o.paid)
+	if err != nil {
+		return err
+	}
+	s, err := add(t.share, o.share)
+	if err != nil {
+		return err
+	}
+	t.paid, t.share = p, s
+	if o.maxAccrued.greater(t.maxAccrued) {
+		t.maxAccrued = o.maxAccrued
 	}
 	t.Rows += o.Rows
+	return nil
 }
 
 // later reports whether the row at (m, s) comes after the row at (om, os) in
@@ -299,7 +323,6 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 	}
 	var (
 		months   monthCache
-		nums     numberCache
 		kunta    kuntaCache
 		lastSeen period.Month
 	)
@@ -313,7 +336,7 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		if progress != nil && p.file.Rows%progressEvery == 0 {
 			progress(f.Name, p.file.Rows, false)
 		}
-		row, bad := parseRow(r, t, &months, &nums)
+		row, bad := parseRow(r, t, &months)
 		if bad != nil {
 			p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, bad.column, bad.message))
 			continue
@@ -325,12 +348,15 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		if i, ok := p.index[row.code]; ok {
 			person = p.persons.at(i)
 			if mt, added := p.total(person, row.month); added {
-				*mt = MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1}
-			} else {
-				mt.addRow(row.paid, row.accrued, row.share)
+				*mt = MonthTotal{paid: row.paid, maxAccrued: row.accrued, share: row.share, Rows: 1}
+			} else if col, err := mt.addRow(row.paid, row.accrued, row.share); err != nil {
+				h := t.Columns[col].Header
+				p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, h,
+					fmt.Sprintf("%s ei mahdu laskentaan: henkilön saman kuukauden rivien summassa olisi yli 19 merkitsevää numeroa. Tarkista luku tai hae lista Kelmusta uudelleen.", h)))
+				continue
 			}
 		} else {
-			ti := p.totals.add(MonthTotal{PaidDays: row.paid, MaxAccrued: row.accrued, Share: row.share, Rows: 1})
+			ti := p.totals.add(MonthTotal{paid: row.paid, maxAccrued: row.accrued, share: row.share, Rows: 1})
 			pi := p.persons.add(filePerson{code: row.code, month: row.month, total: ti})
 			p.index[row.code] = pi
 			person = p.persons.at(pi)
@@ -359,14 +385,14 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 type parsedRow struct {
 	code                 hetu.Code
 	month                period.Month
-	paid, accrued, share decimal.Decimal
+	paid, accrued, share amount
 }
 
 type badCell struct{ column, message string }
 
 // parseRow validates a row; bad names its first invalid cell in column order
 // Henkilötunnus, Kuukausi, Maksupäivät, Kertymäpäivät, Kunnan osuus.
-func parseRow(r sheet.Row, t *sheet.Table, months *monthCache, nums *numberCache) (parsedRow, *badCell) {
+func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badCell) {
 	var row parsedRow
 	header := func(i int) string { return t.Columns[i].Header }
 	hc := r.Cells[colHetu]
@@ -394,13 +420,16 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache, nums *numberCache
 
 	for _, n := range [...]struct {
 		col int
-		dst *decimal.Decimal
+		dst *amount
 	}{{colPaidDays, &row.paid}, {colAccrued, &row.accrued}, {colShare, &row.share}} {
 		c := r.Cells[n.col]
 		if c.Blank() {
 			return row, &badCell{header(n.col), fmt.Sprintf("%s puuttuu. Lisää luku (esim. 0) tai hae lista Kelmusta uudelleen.", header(n.col))}
 		}
-		v, err := nums.number(c)
+		v, err := number(c)
+		if errors.Is(err, errTooManyDigits) {
+			return row, &badCell{header(n.col), fmt.Sprintf("%s%s on liian tarkka: luvussa saa olla enintään 19 merkitsevää numeroa. Korjaa luku tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
+		}
 		if err != nil {
 			return row, &badCell{header(n.col), fmt.Sprintf("%s%s ei ole kelvollinen luku. Kirjoita luku ilman muita merkkejä (esim. 1234,56 tai 1 234,56 €) tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
 		}
@@ -438,52 +467,21 @@ func (mc *monthCache) parse(c sheet.Cell, date1904 bool) (period.Month, error) {
 	return m, err
 }
 
-// numberCache parses number cells. Day counts repeat a few hundred values
-// and euro amounts a few thousand, so a decimal is built once per value and
-// shared: decimals are immutable, and building one allocates twice.
-type numberCache struct {
-	small [smallNumbers]decimal.Decimal
-	made  [smallNumbers]bool
-	other map[numberKey]decimal.Decimal
-}
-
-type numberKey struct {
-	m   int64
-	exp int32
-}
-
-const (
-	smallNumbers = 1024
-	maxShared    = 1 << 15 // distinct other values kept per list
-)
-
-// number returns c.Number(). A plain decimal written with at most 18 digits,
-// such as "230", "141.4" or "-12.50", is parsed here into the same decimal
-// (coefficient and exponent) that c.Number would build; anything else is left
-// to c.Number.
-func (nc *numberCache) number(c sheet.Cell) (decimal.Decimal, error) {
+// number returns c.Number() as an amount. A plain decimal written with at
+// most 18 digits, such as "230", "141.4" or "-12.50" — nearly every cell of
+// a list — is parsed here into the same coefficient and exponent that
+// c.Number would give; anything else is left to c.Number. A value an amount
+// cannot hold exactly is errTooManyDigits.
+func number(c sheet.Cell) (amount, error) {
 	m, exp, ok := plainDecimal(c.Value)
-	if !ok || m == 0 || (c.Kind != sheet.Number && c.Kind != sheet.Text) {
-		return c.Number()
+	if ok && m != 0 && (c.Kind == sheet.Number || c.Kind == sheet.Text) {
+		return newAmount(m, int(-exp)), nil
 	}
-	if exp == 0 && m > 0 && m < smallNumbers {
-		if !nc.made[m] {
-			nc.small[m], nc.made[m] = decimal.New(m, 0), true
-		}
-		return nc.small[m], nil
+	d, err := c.Number()
+	if err != nil {
+		return amount{}, err
 	}
-	k := numberKey{m, exp}
-	if d, ok := nc.other[k]; ok {
-		return d, nil
-	}
-	d := decimal.New(m, exp)
-	if nc.other == nil {
-		nc.other = make(map[numberKey]decimal.Decimal)
-	}
-	if len(nc.other) < maxShared {
-		nc.other[k] = d
-	}
-	return d, nil
+	return amountOf(d)
 }
 
 // plainDecimal parses -?digits(.digits)? with at most 18 digits.

@@ -107,24 +107,31 @@ func TestReadExample(t *testing.T) {
 		}
 		return *p.Months[m]
 	}
+	type sums struct {
+		paid, accrued, share string
+		rows                 int
+	}
 	tests := []struct {
 		name string
 		code string
 		m    period.Month
-		want accrual.MonthTotal
+		want sums
 	}{
-		{"two benefits in a month", "210501B920H", month(2026, 4), accrual.MonthTotal{PaidDays: dec("20"), MaxAccrued: dec("381"), Share: dec("130.00"), Rows: 2}},
-		{"xlsx date month, stored number", "050190-907H", month(2026, 2), accrual.MonthTotal{PaidDays: dec("20"), MaxAccrued: dec("370"), Share: dec("160.1"), Rows: 1}},
-		{"windows-1252, euro sign, no-break space", "130970-9390", month(2026, 3), accrual.MonthTotal{PaidDays: dec("21"), MaxAccrued: dec("1043"), Share: dec("205.40"), Rows: 1}},
-		{"narrow no-break space", "130970-9390", month(2026, 4), accrual.MonthTotal{PaidDays: dec("21"), MaxAccrued: dec("1064"), Share: dec("205.40"), Rows: 1}},
-		{"U+2212 correction", "250302C953T", month(2026, 5), accrual.MonthTotal{PaidDays: dec("22"), MaxAccrued: dec("614"), Share: dec("155.00"), Rows: 2}},
+		{"two benefits in a month", "210501B920H", month(2026, 4), sums{"20", "381", "130.00", 2}},
+		{"xlsx date month, stored number", "050190-907H", month(2026, 2), sums{"20", "370", "160.1", 1}},
+		{"windows-1252, euro sign, no-break space", "130970-9390", month(2026, 3), sums{"21", "1043", "205.40", 1}},
+		{"narrow no-break space", "130970-9390", month(2026, 4), sums{"21", "1064", "205.40", 1}},
+		{"U+2212 correction", "250302C953T", month(2026, 5), sums{"22", "614", "155.00", 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := total(tt.code, tt.m)
-			if !got.PaidDays.Equal(tt.want.PaidDays) || !got.MaxAccrued.Equal(tt.want.MaxAccrued) || !got.Share.Equal(tt.want.Share) || got.Rows != tt.want.Rows {
-				t.Errorf("got %v/%v/%v/%d, want %v/%v/%v/%d", got.PaidDays, got.MaxAccrued, got.Share, got.Rows,
-					tt.want.PaidDays, tt.want.MaxAccrued, tt.want.Share, tt.want.Rows)
+			mt := total(tt.code, tt.m)
+			// Strings, not Equal: the scale a sum keeps shows in the reports.
+			got := sums{mt.PaidDays().String(), mt.MaxAccrued().String(), mt.Share().StringFixed(2), mt.Rows}
+			want := tt.want
+			want.share = dec(want.share).StringFixed(2)
+			if got != want {
+				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
 	}
@@ -235,17 +242,17 @@ func TestReadRules(t *testing.T) {
 	if pa.Municipality != "Lahti" || pa.LatestMonth != month(2026, 5) {
 		t.Errorf("a: Kunta %q %v; the latest month wins over the file read last", pa.Municipality, pa.LatestMonth)
 	}
-	if got := pa.Months[month(2026, 4)]; got == nil || !got.Share.Equal(dec("-1.5")) {
+	if got := pa.Months[month(2026, 4)]; got == nil || !got.Share().Equal(dec("-1.5")) {
 		t.Errorf("a 2026-04 = %+v, want share -1.50", got)
 	}
-	if got := d.Persons[hetu.Code(b)]; got.Municipality != "Kärkölä" || !got.Months[month(2026, 5)].Share.Equal(dec("20")) {
+	if got := d.Persons[hetu.Code(b)]; got.Municipality != "Kärkölä" || !got.Months[month(2026, 5)].Share().Equal(dec("20")) {
 		t.Errorf("b: Kunta %q (code 316 in a Windows-1252 list)", got.Municipality)
 	}
 	pc := d.Persons[hetu.Code(c)]
 	if pc.Municipality != "Heinola" || pc.LatestSeq != (accrual.Seq{File: 1, Row: 4}) {
 		t.Errorf("c: Kunta %q %+v; within a month the row read last wins", pc.Municipality, pc.LatestSeq)
 	}
-	if got := pc.Months[month(2026, 4)]; got.Rows != 2 || !got.MaxAccrued.Equal(dec("310")) || !got.PaidDays.Equal(dec("6")) {
+	if got := pc.Months[month(2026, 4)]; got.Rows != 2 || !got.MaxAccrued().Equal(dec("310")) || !got.PaidDays().Equal(dec("6")) {
 		t.Errorf("c 2026-04 = %+v", got)
 	}
 	if d.Files[1].SHA256 != "given" {
@@ -358,4 +365,70 @@ func BenchmarkReadAccruals(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestReadDigitLimit: the sums hold 19 significant digits exactly. A value
+// with more, or a row whose sum with the person's earlier rows of the month
+// would need more, is an invalid row naming its column; a sum across lists
+// that would is an error naming the later list. Nothing is ever rounded.
+func TestReadDigitLimit(t *testing.T) {
+	dir := t.TempDir()
+	a, b := synthetic("010170", '-', 1), synthetic("020280", '-', 2)
+	const header = "Henkilötunnus;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus\n"
+	big := "999999999999999999,9" // 19 digits: the most an amount holds
+	first := writeCSV(t, dir, "a.csv", header+
+		a+";2026-05;1;10;12345678901234567890\n"+ // 20 digits
+		a+";2026-05;2;20;0,00000000000000000001\n"+ // scale 20
+		b+";2026-05;3;30;"+big+"\n"+
+		b+";2026-05;4;40;"+big+"\n"+ // the sum needs 20 digits
+		b+";2026-05;5;50;-0,1\n", false)
+	d, err := accrual.Read(context.Background(), []source.File{first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range d.Invalid {
+		got = append(got, fmt.Sprintf("%d|%s", f.Row, f.Column))
+		if !strings.Contains(f.Message, "19 merkitsevää numeroa") {
+			t.Errorf("row %d: message %q does not say why", f.Row, f.Message)
+		}
+	}
+	if want := []string{"2|Kunnan osuus", "3|Kunnan osuus", "5|Kunnan osuus"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("invalid rows = %v, want %v", got, want)
+	}
+	mt := d.Persons[hetu.Code(b)].Months[month(2026, 5)]
+	if mt.Rows != 2 || mt.Share().String() != "999999999999999999.8" || mt.PaidDays().String() != "8" || mt.MaxAccrued().String() != "50" {
+		t.Errorf("b 2026-05 = rows %d, share %s, days %s, max %s", mt.Rows, mt.Share(), mt.PaidDays(), mt.MaxAccrued())
+	}
+
+	second := writeCSV(t, dir, "b.csv", header+b+";2026-05;1;1;-0,2\n", false)
+	third := writeCSV(t, dir, "c.csv", header+b+";2026-05;1;1;"+big+"\n", false)
+	if _, err := accrual.Read(context.Background(), []source.File{first, second}); err != nil {
+		t.Errorf("a sum that fits: %v", err)
+	}
+	_, err = accrual.Read(context.Background(), []source.File{first, second, third})
+	if err == nil || !strings.Contains(err.Error(), "c.csv") || !strings.Contains(err.Error(), "2026-05") || strings.Contains(err.Error(), b) {
+		t.Errorf("err = %v, want one naming c.csv and the month, not the person", err)
+	}
+}
+
+// TestMonthTotalAddRow: AddRow sums as the reader does and refuses, changing
+// nothing, what would not fit.
+func TestMonthTotalAddRow(t *testing.T) {
+	var mt accrual.MonthTotal
+	for _, r := range [][3]string{{"10", "-5", "1.50"}, {"2.5", "-7", "-0.25"}} {
+		if err := mt.AddRow(dec(r[0]), dec(r[1]), dec(r[2])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mt.PaidDays().String() != "12.5" || mt.MaxAccrued().String() != "-5" || mt.Share().StringFixed(2) != "1.25" || mt.Rows != 2 {
+		t.Errorf("got %s/%s/%s/%d", mt.PaidDays(), mt.MaxAccrued(), mt.Share(), mt.Rows)
+	}
+	if p, a, s := mt.Floats(); p != 12.5 || a != -5 || s != 1.25 {
+		t.Errorf("Floats = %v %v %v", p, a, s)
+	}
+	before := mt
+	if err := mt.AddRow(dec("1"), dec("1"), dec("9999999999999999999")); err == nil || mt != before {
+		t.Errorf("a sum of 20 digits: err %v, total %+v (was %+v)", err, mt, before)
+	}
 }

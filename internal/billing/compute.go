@@ -339,7 +339,7 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 			continue
 		}
 		if t := monthOf(person, m); t != nil {
-			days = days.Add(t.PaidDays)
+			days = days.Add(t.PaidDays())
 		}
 	}
 	switch {
@@ -455,8 +455,8 @@ func (c *computation) mismatch(r *tracking.Client, person *accrual.Person, add f
 		return
 	}
 	tol := c.in.Config.Reconciliation.AccrualDaysTolerance
-	if r.Days.Sub(t.MaxAccrued).Abs().GreaterThan(tol) {
-		add(finding.AccrualMismatch, r.DaysColumn, msgAccrualMismatch(r.Days, t.MaxAccrued, m, tol))
+	if maxAccrued := t.MaxAccrued(); r.Days.Sub(maxAccrued).Abs().GreaterThan(tol) {
+		add(finding.AccrualMismatch, r.DaysColumn, msgAccrualMismatch(r.Days, maxAccrued, m, tol))
 	}
 }
 
@@ -495,7 +495,7 @@ func monthOf(p *accrual.Person, m period.Month) *accrual.MonthTotal {
 // row for the client.
 func share(p *accrual.Person, m period.Month) decimal.Decimal {
 	if t := monthOf(p, m); t != nil {
-		return t.Share
+		return t.Share()
 	}
 	return decimal.Zero
 }

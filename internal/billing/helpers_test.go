@@ -158,12 +158,9 @@ func (f *fx) add(h hetu.Code, m, paid, accrued, share, kunta string) {
 		t = &accrual.MonthTotal{}
 		p.Months[mm] = t
 	}
-	t.PaidDays = t.PaidDays.Add(dec(paid))
-	if a := dec(accrued); t.Rows == 0 || a.GreaterThan(t.MaxAccrued) {
-		t.MaxAccrued = a
+	if err := t.AddRow(dec(paid), dec(accrued), dec(share)); err != nil {
+		panic(err) // the tables keep to small amounts
 	}
-	t.Share = t.Share.Add(dec(share))
-	t.Rows++
 	f.seq++
 	if kunta != "" && !mm.Before(p.LatestMonth) {
 		p.Municipality, p.LatestMonth, p.LatestSeq = kunta, mm, accrual.Seq{Row: f.seq}

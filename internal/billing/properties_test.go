@@ -206,7 +206,7 @@ func TestClients(t *testing.T) {
 	var acc []string
 	for _, a := range res.Accruals {
 		if a.ClientCode == "TM-0506" || a.ClientCode == "TM-0512" {
-			acc = append(acc, a.ClientCode+" "+a.Month.String()+" "+a.PaidDays.String()+" "+a.MaxAccrued.String()+" "+a.Share.StringFixed(2))
+			acc = append(acc, a.ClientCode+" "+a.Month.String()+" "+a.PaidDays().String()+" "+a.MaxAccrued().String()+" "+a.Share().StringFixed(2))
 		}
 	}
 	check(t, "accruals", acc, []string{

@@ -102,9 +102,9 @@ func fixture() *report.Input {
 	}
 	acc := []billing.ClientMonth{
 		{ClientCode: "TM-0501", Month: period.Month{Year: 2026, Month: 3},
-			MonthTotal: accrual.MonthTotal{PaidDays: dec("21"), MaxAccrued: dec(secretAccrued), Share: dec(secretShare), Rows: 1}},
+			MonthTotal: monthTotal(dec("21"), dec(secretAccrued), dec(secretShare), 1)},
 		{ClientCode: "TM-0502", Month: period.Month{Year: 2026, Month: 4},
-			MonthTotal: accrual.MonthTotal{PaidDays: dec("0"), MaxAccrued: dec("455"), Share: dec("-45.00"), Rows: 2}},
+			MonthTotal: monthTotal(dec("0"), dec("455"), dec("-45.00"), 2)},
 	}
 	return &report.Input{
 		Config: testConfig(),
@@ -303,4 +303,14 @@ func sheetXML(t testing.TB, data []byte, sheet string) string {
 	}
 	t.Fatalf("no sheet %q", sheet)
 	return ""
+}
+
+// monthTotal is a month's accrual total with these sums, as rows rows.
+func monthTotal(paid, accrued, share decimal.Decimal, rows int) accrual.MonthTotal {
+	var t accrual.MonthTotal
+	if err := t.AddRow(paid, accrued, share); err != nil {
+		panic(err)
+	}
+	t.Rows = rows
+	return t
 }

@@ -122,8 +122,9 @@ func (b *book) accruals(in *Input) error {
 		a := &acc[i]
 		row[0].Value = a.ClientCode
 		row[1].Value = months.of(a.Month)
-		row[2].Value = number(a.PaidDays.InexactFloat64())
-		row[3].Value = number(a.MaxAccrued.InexactFloat64())
-		row[4].Value = money(a.Share)
+		paid, accrued, share := a.Floats()
+		row[2].Value = number(paid)
+		row[3].Value = number(accrued)
+		row[4].Value = share
 	})
 }

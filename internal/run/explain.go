@@ -393,7 +393,7 @@ func (x *Explanation) verification(o Options, e civil.Date) (string, string) {
 		}
 		for _, a := range x.Accruals {
 			if a.Month == m {
-				days = days.Add(a.PaidDays)
+				days = days.Add(a.PaidDays())
 			}
 		}
 	}
@@ -426,7 +426,7 @@ func (x *Explanation) effectiveness(o Options, status func(billing.LineType, per
 	ms := period.Of(s)
 	share := map[period.Month]decimal.Decimal{}
 	for _, a := range x.Accruals {
-		share[a.Month] = a.Share
+		share[a.Month] = a.Share()
 	}
 	b := &Baseline{Sum: decimal.Zero}
 	for i := eff.BaselineMonths; i >= 1; i-- {

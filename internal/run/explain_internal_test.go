@@ -89,7 +89,9 @@ func TestExplainEffectivenessFee(t *testing.T) {
 		m := month(t, s)
 		x.Covered[m] = true
 		cm := billing.ClientMonth{ClientCode: "TM-1", Month: m}
-		cm.Share = decimal.RequireFromString(v)
+		if err := cm.AddRow(decimal.Zero, decimal.Zero, decimal.RequireFromString(v)); err != nil {
+			t.Fatal(err)
+		}
 		x.Accruals = append(x.Accruals, cm)
 	}
 	apr := month(t, "2026-04")
