@@ -136,7 +136,7 @@ func (b *book) invoiceSummary(in *Input) error {
 	if err != nil {
 		return err
 	}
-	byType, munis, byMuni, all := totals(in.Lines)
+	byType, munis, byMuni, all := in.totals()
 	keys, sums := typeSums(in.Lines, byType)
 	first, last, r, err := b.sumTable(sheet, top, "Laskurivit lajeittain", "Laji", keys, sums, all)
 	if err != nil {

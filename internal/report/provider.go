@@ -68,7 +68,7 @@ func (b *book) providerSummary(in *Input) error {
 	if err != nil {
 		return err
 	}
-	byType, _, _, all := totals(in.Lines)
+	byType, _, _, all := in.totals()
 	keys, sums := typeSums(in.Lines, byType)
 	if _, _, _, err := b.sumTable(sheet, r, "Laskurivit lajeittain", "Laji", keys, sums, all); err != nil {
 		return err

@@ -18,7 +18,7 @@ func Summary(in *Input, outputs []OutputFile) ([]byte, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	byType, munis, byMuni, all := totals(in.Lines)
+	byType, munis, byMuni, all := in.totals()
 
 	var lines object
 	for _, t := range typeOrder(in.Lines) {
