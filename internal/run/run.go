@@ -289,16 +289,37 @@ func readAndCompute(ctx context.Context, o Options, src source.Source, p period.
 	if err != nil {
 		return nil, fmt.Errorf("accrual lists: %w", err)
 	}
+	// The workbook is read while the lists are: on two cores the lists'
+	// readers leave room, and neither depends on the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wb     *tracking.Workbook
+		wbErr  error
+		wbDone = make(chan struct{})
+	)
+	go func() {
+		defer close(wbDone)
+		start := time.Now()
+		if wb, wbErr = tracking.Read(ctx, trackFile.Path, trackFile.Name); wbErr != nil {
+			cancel()
+			return
+		}
+		log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
+	}()
 	start := time.Now()
-	wb, err := tracking.Read(ctx, trackFile.Path, trackFile.Name)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("read tracking workbook", "file", trackFile.Name, "rows", wb.Rows, "seconds", time.Since(start).Seconds())
-	start = time.Now()
 	bar := progress.New("accrual lists", len(accFiles), progress.Options{Log: log})
 	acc, err := accrual.Read(accrual.WithProgress(ctx, bar.File), accFiles)
 	bar.Close()
+	if err != nil {
+		cancel()
+	}
+	<-wbDone
+	// The first failure cancels the other reader, which then reports only
+	// that it was cancelled: return the error that says what went wrong.
+	if wbErr != nil && (err == nil || !errors.Is(wbErr, context.Canceled)) {
+		return nil, wbErr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -315,3 +315,63 @@ func TestDefaultPeriodInHelsinki(t *testing.T) {
 		t.Errorf("period = %v, want %v", o.Period, want)
 	}
 }
+
+// TestUnreadableInputNamed: the tracking workbook and the lists are read at
+// the same time, and the first failure stops the other reader; the error is
+// still the one that names the damaged file, never "context canceled".
+func TestUnreadableInputNamed(t *testing.T) {
+	for _, damaged := range []string{"tracking", "list"} {
+		t.Run(damaged, func(t *testing.T) {
+			cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := t.TempDir()
+			copyTree(t, filepath.Dir(cfg.Source.Tracking), in)
+			cfg.Source.Tracking = filepath.Join(in, filepath.Base(cfg.Source.Tracking))
+			cfg.Source.Accruals = filepath.Join(in, filepath.Base(cfg.Source.Accruals))
+			cfg.Source.Output, cfg.State.Dir = t.TempDir(), t.TempDir()
+			bad := cfg.Source.Tracking
+			if damaged == "list" {
+				entries, err := os.ReadDir(cfg.Source.Accruals)
+				if err != nil || len(entries) == 0 {
+					t.Fatalf("lists: %v", err)
+				}
+				bad = filepath.Join(cfg.Source.Accruals, entries[len(entries)-1].Name())
+			}
+			if err := os.WriteFile(bad, []byte("PK\x03\x04 damaged"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = run.Run(context.Background(), run.Options{
+				Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22}, DryRun: true,
+				Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+				Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+			})
+			if err == nil || errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), filepath.Base(bad)) {
+				t.Fatalf("err = %v, want one naming %s", err, filepath.Base(bad))
+			}
+		})
+	}
+}
+
+// copyTree copies the files of src (and its folders) into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
