@@ -16,8 +16,8 @@ import (
 	"math"
 	"regexp"
 	"sort"
-	"sync"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
