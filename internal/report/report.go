@@ -225,8 +225,10 @@ func (b *book) bytes() ([]byte, error) {
 	if err := b.setDimensions(); err != nil {
 		return nil, b.fail(err)
 	}
-	var buf bytes.Buffer
-	if err := b.f.Write(&buf); err != nil {
+	// WriteToBuffer, not Write: Write copies the same buffer once more, and
+	// a national reconciliation workbook is 30 MB.
+	buf, err := b.f.WriteToBuffer()
+	if err != nil {
 		return nil, b.fail(fmt.Errorf("write workbook: %w", err))
 	}
 	if err := b.f.Close(); err != nil {
