@@ -12,6 +12,7 @@ require (
 	github.com/fsouza/fake-gcs-server v1.56.1
 	github.com/govalues/decimal v0.1.36
 	github.com/hashicorp/hcl/v2 v2.25.0
+	github.com/klauspost/compress v1.19.2
 	github.com/microsoft/kiota-abstractions-go v1.9.3
 	github.com/microsoft/kiota-http-go v1.5.4
 	github.com/microsoftgraph/msgraph-sdk-go v1.89.0

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"tyomatka/internal/cellvalue"
@@ -83,6 +84,9 @@ func OpenXLSX(r io.ReaderAt, size int64, name string) (b *Book, err error) {
 	if err != nil {
 		return nil, unreadable(name, "", err)
 	}
+	// klauspost/compress inflates a fifth faster than compress/flate, and
+	// inflating is a fifth of reading a list.
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 	b = &Book{File: name, zr: zr}
 	if err := b.readPackage(); err != nil {
 		return nil, unreadable(name, "", err)
