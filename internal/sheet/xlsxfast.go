@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -399,11 +400,12 @@ func (f *fastRows) attr(local string) (value []byte, found bool, err error) {
 	return value, found, nil
 }
 
-// eachAttr calls fn with the local name and value of each attribute of the
-// current start tag. Values with entities or line breaks are left to
-// encoding/xml, which normalises them.
-func (f *fastRows) eachAttr(fn func(name, value []byte) error) error {
+// parseAttrs sets f.attrKV to the local names and values of the attributes
+// in f.attrs. Values with entities or line breaks are left to encoding/xml,
+// which normalises them.
+func (f *fastRows) parseAttrs() error {
 	a := f.attrs
+	f.attrKV = f.attrKV[:0]
 	i := 0
 	for {
 		for i < len(a) && isSpace(a[i]) {
@@ -457,9 +459,7 @@ func (f *fastRows) eachAttr(fn func(name, value []byte) error) error {
 		if i == len(a) {
 			return errFallback
 		}
-		if err := fn(name, a[vs:i]); err != nil {
-			return err
-		}
+		f.attrKV = append(f.attrKV, name, a[vs:i])
 		i++
 	}
 }
@@ -539,10 +539,8 @@ func (f *fastRows) token() (tokKind, error) {
 // from is where to start looking.
 func (f *fastRows) findByte(c byte, from int) (int, error) {
 	for {
-		for i := f.pos + from; i < f.end; i++ {
-			if f.buf[i] == c {
-				return i - f.pos, nil
-			}
+		if i := bytes.IndexByte(f.buf[f.pos+from:f.end], c); i >= 0 {
+			return from + i, nil
 		}
 		from = f.end - f.pos
 		if ok, err := f.fill(from + 1); err != nil {
@@ -598,11 +596,7 @@ scan:
 	f.name, f.attrs = name, tag[n:]
 	// Check every attribute now, as encoding/xml does, even of elements
 	// whose attributes are not used, and keep them for attr.
-	f.attrKV = f.attrKV[:0]
-	if err := f.eachAttr(func(name, value []byte) error {
-		f.attrKV = append(f.attrKV, name, value)
-		return nil
-	}); err != nil {
+	if err := f.parseAttrs(); err != nil {
 		return 0, err
 	}
 	if self {
@@ -677,20 +671,26 @@ func (f *fastRows) skipPI() error {
 // common version="1.0", encoding="UTF-8" and standalone.
 func plainXMLDecl(b []byte) bool {
 	f := fastRows{attrs: b}
-	ok := true
-	err := f.eachAttr(func(name, value []byte) error {
+	if f.parseAttrs() != nil {
+		return false
+	}
+	for i := 0; i < len(f.attrKV); i += 2 {
+		name, value := f.attrKV[i], f.attrKV[i+1]
 		switch string(name) {
 		case "version":
-			ok = ok && string(value) == "1.0"
+			if string(value) != "1.0" {
+				return false
+			}
 		case "encoding":
-			ok = ok && (string(value) == "UTF-8" || string(value) == "utf-8")
+			if string(value) != "UTF-8" && string(value) != "utf-8" {
+				return false
+			}
 		case "standalone":
 		default:
-			ok = false
+			return false
 		}
-		return nil
-	})
-	return err == nil && ok
+	}
+	return true
 }
 
 // readBang skips a comment, or returns a CDATA section as text. Anything
