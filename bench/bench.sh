@@ -3,15 +3,21 @@
 # the 10k-client and the national (100k-client) year, and the same input
 # files read by openpyxl (read-only) and pandas. Writes bench/RESULTS.md.
 #
+# Data sets (generated once, deterministic from the seed, git-ignored):
+#   10k        10,000 clients, 3,500 other persons on the lists: ~120k rows
+#   100k       100,000 clients, 35,000 others: ~100k rows a list, ~1.2M rows
+#              (the sizes the performance issue names)
+#   100k-full  100,000 clients and as many others: ~1.9M rows (the bot only)
+#
 # Environment: RUNS (bot runs per case, best counts; default 3), PYRUNS
-# (Python runs per case; default 3), SIZES (default "10k 100k"),
+# (Python runs per case; default 3), SIZES (default "10k 100k 100k-full"),
 # SKIP_GO=1 / SKIP_PY=1 to leave parts out, GOBENCHTIME (default 200ms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 PYRUNS=${PYRUNS:-3}
-SIZES=${SIZES:-10k 100k}
+SIZES=${SIZES:-10k 100k 100k-full}
 GOBENCHTIME=${GOBENCHTIME:-200ms}
 BIN=bin/tyomatka
 DATA=bench/data
@@ -20,16 +26,27 @@ PY=/usr/bin/python3 # Debian's python, where python3-openpyxl installs
 export TYOMATKA_PSEUDONYM_KEY=${TYOMATKA_PSEUDONYM_KEY:-bench-pseudonym-key-not-for-production}
 mkdir -p "$OUT"
 
-clients() { case $1 in 10k) echo 10000 ;; 100k) echo 100000 ;; *) echo "unknown size $1" >&2; exit 2 ;; esac; }
-config() { case $1 in 10k) echo bench/area-$2.toml ;; 100k) echo bench/national-$2.toml ;; esac; }
+genflags() {
+	case $1 in
+	10k) echo "-clients 10000 -others 3500" ;;
+	100k) echo "-clients 100000 -others 35000" ;;
+	100k-full) echo "-clients 100000 -others 100000" ;;
+	*) echo "unknown size $1" >&2; exit 2 ;;
+	esac
+}
+config() { case $1 in 10k) echo bench/area-$2.toml ;; 100k) echo bench/national-$2.toml ;; 100k-full) echo bench/national-full-$2.toml ;; esac; }
+python() { case $1 in *-full) return 1 ;; esac; [ "${SKIP_PY:-}" != 1 ]; }
 
-# Data: generated once, deterministic from the seed, git-ignored.
+# Data: generated once, deterministic from the seed, git-ignored; "done"
+# holds the flags it was made with, so changed flags regenerate it.
 for size in $SIZES; do
-	if [ ! -f "$DATA/$size/done" ]; then
-		echo "== generating $size clients, 12 months (xlsx and csv) into $DATA/$size"
+	flags="$(genflags "$size") -months 12 -last 2026-10 -seed 7 -format both"
+	if [ "$(cat "$DATA/$size/done" 2>/dev/null)" != "$flags" ]; then
+		echo "== generating $size: $flags, into $DATA/$size"
 		rm -rf "${DATA:?}/$size"
-		$BIN generate -clients "$(clients "$size")" -months 12 -last 2026-10 -seed 7 -format both -out "$DATA/$size" >"$DATA/$size.generate.log"
-		touch "$DATA/$size/done"
+		# shellcheck disable=SC2086 # flags are words
+		$BIN generate $flags -out "$DATA/$size" >"$DATA/$size.generate.log"
+		echo "$flags" >"$DATA/$size/done"
 	fi
 done
 
@@ -70,7 +87,7 @@ rows=()
 for size in $SIZES; do
 	xlsx=("$DATA/$size/TyoMatka_seuranta.xlsx" "$DATA/$size"/kertymat-xlsx/*.xlsx)
 	opx="" pds=""
-	if [ "${SKIP_PY:-}" != 1 ]; then
+	if python "$size"; then
 		echo "== $size: openpyxl read-only, ${#xlsx[@]} files (load $(load))"
 		opx=$(best "$PYRUNS" "$OUT/openpyxl-$size.log" $PY bench/read_openpyxl.py "${xlsx[@]}")
 		tail -1 "$OUT/openpyxl-$size.log"
@@ -105,6 +122,9 @@ done
 			printf "| %s | %s | %s | %.2f | %.0f | %s | %s | %s | %s |\n", size, fmt, n, s, k / 1024, os, ps, ro, rp
 		}'
 	done
+	echo
+	echo "Data (\`tyomatka generate -seed 7\`): 10k = 10,000 clients and 3,500 other persons on the lists; 100k = 100,000 clients and 35,000 others"
+	echo "(the sizes the performance issue names: ~100,000 rows a list); 100k-full = 100,000 clients and as many others (~160,000 rows a list), the bot only."
 	echo
 	echo "Targets (2 cores): national xlsx run ≥ 5× faster than openpyxl read-only and < 1024 MiB peak RSS; national csv < 3 s; 10k xlsx < 1 s."
 	if [ -f "$OUT/gobench.txt" ]; then
