@@ -12,8 +12,8 @@ import (
 
 // MonthTotal is one person's rows of one month, summed over benefits.
 //
-// The sums are kept as compact decimals (package amount): exact, at most 19
-// significant digits, and free of pointers. A national year holds over a
+// The sums are kept as amounts (amount.go): exact decimals of at most 19
+// significant digits, free of pointers. A national year holds over a
 // million totals; as shopspring decimals, three heap objects a value, they
 // made the garbage collector the largest entry of the run's profile. The
 // methods hand them out as the shopspring decimals the rules compute with.
