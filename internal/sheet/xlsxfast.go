@@ -255,6 +255,9 @@ func (f *fastRows) readCells() (nonBlank bool, err error) {
 
 // readCell mirrors xlsxRows.readCell and makeCell.
 func (f *fastRows) readCell(typ string, style, col int) (Cell, error) {
+	if c, ok, err := f.quickCell(typ, style, col); ok || err != nil {
+		return c, err
+	}
 	f.val = f.val[:0]
 	var inV, inIS, inT, inRPh, hasV bool
 	for {
@@ -296,6 +299,45 @@ func (f *fastRows) readCell(typ string, style, col int) (Cell, error) {
 		}
 	}
 }
+
+// quickCell reads a cell whose content is written exactly as
+// <v>text</v></c> or <is><t>text</t></is></c> — nearly every cell of a
+// generated or exported list — from the bytes, without a token per element;
+// text is decoded as readText does. ok is false, and nothing read, for any
+// other content: readCell then takes it token by token.
+func (f *fastRows) quickCell(typ string, style, col int) (c Cell, ok bool, err error) {
+	if f.pendingEnd != nil { // <c …/>: no content
+		return Cell{}, false, nil
+	}
+	if _, err := f.fill(quickCellBytes); err != nil {
+		return Cell{}, false, nil // readCell meets the error where it lies
+	}
+	w := f.buf[f.pos:f.end]
+	var open, closing string
+	switch {
+	case bytes.HasPrefix(w, []byte("<v>")):
+		open, closing = "<v>", "</v></c>"
+	case bytes.HasPrefix(w, []byte("<is><t>")):
+		open, closing = "<is><t>", "</t></is></c>"
+	default:
+		return Cell{}, false, nil
+	}
+	k := bytes.IndexByte(w[len(open):], '<')
+	if k < 0 || !bytes.HasPrefix(w[len(open)+k:], []byte(closing)) {
+		return Cell{}, false, nil
+	}
+	f.text = f.text[:0]
+	if err := f.appendText(w[len(open):len(open)+k], true); err != nil {
+		return Cell{}, false, err
+	}
+	f.val = append(f.val[:0], f.text...)
+	f.pos += len(open) + k + len(closing)
+	c, err = f.makeCell(typ, style, col, open == "<v>")
+	return c, true, err
+}
+
+// quickCellBytes is how far ahead quickCell looks for the end of a cell.
+const quickCellBytes = 256
 
 func (f *fastRows) makeCell(typ string, style, col int, hasV bool) (Cell, error) {
 	dateFmt := style < len(f.dateStyle) && f.dateStyle[style]
