@@ -356,11 +356,60 @@ type column struct {
 	wrap   bool // long text wraps at wrapColWidth instead of widening the column
 }
 
+// maxTableRows is the most data rows one sheet takes: Excel's last row less
+// the header. A variable so that the tests can lower it.
+var maxTableRows = excelize.TotalRows - 1
+
 // streamTable writes a table of n data rows below a bold header row on sheet
 // with the StreamWriter: frozen header, autofilter, a correct dimension and
 // column widths measured from the content. fill sets row i's cells; it is
 // called twice per row (once to measure, once to write), so it must be pure.
+//
+// A table longer than a sheet can hold continues on sheets named
+// "sheet (2)", "sheet (3)", …, placed right after it, each with the header:
+// the monthly accruals of a national year can pass Excel's 1,048,576 rows,
+// and a workbook cut short, or none at all, would serve no one.
 func (b *book) streamTable(sheet string, cols []column, n int, fill func(i int, row []excelize.Cell)) error {
+	if n <= maxTableRows {
+		return b.streamSheet(sheet, cols, 0, n, fill)
+	}
+	name := sheet
+	for part, lo := 1, 0; lo < n; part, lo = part+1, lo+maxTableRows {
+		if part > 1 {
+			prev := name
+			name = fmt.Sprintf("%s (%d)", sheet, part)
+			if _, err := b.f.NewSheet(name); err != nil {
+				return fmt.Errorf("sheet %s: %w", name, err)
+			}
+			if err := b.placeAfter(name, prev); err != nil {
+				return err
+			}
+		}
+		if err := b.streamSheet(name, cols, lo, min(lo+maxTableRows, n), fill); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeAfter moves sheet (the last one) to just after prev.
+func (b *book) placeAfter(sheet, prev string) error {
+	list := b.f.GetSheetList()
+	for i, s := range list {
+		if s == prev && i+1 < len(list) && list[i+1] != sheet {
+			if err := b.f.MoveSheet(sheet, list[i+1]); err != nil {
+				return fmt.Errorf("sheet %s: move: %w", sheet, err)
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// streamSheet writes rows lo to hi-1 of a table on sheet, as streamTable
+// describes.
+func (b *book) streamSheet(sheet string, cols []column, lo, hi int, fill func(i int, row []excelize.Cell)) error {
+	n := hi - lo
 	last, err := excelize.CoordinatesToCellName(len(cols), n+1)
 	if err != nil {
 		return fmt.Errorf("sheet %s: %w", sheet, err)
@@ -384,7 +433,7 @@ func (b *book) streamTable(sheet string, cols []column, n int, fill func(i int, 
 	}
 	for i := 0; i < n; i++ {
 		clear(cells)
-		fill(i, cells)
+		fill(lo+i, cells)
 		for c := range cells {
 			w := displayWidth(cells[c].Value, cols[c].style == b.s.euro)
 			if cols[c].style == b.s.date && cells[c].Value != nil {
@@ -427,7 +476,7 @@ func (b *book) streamTable(sheet string, cols []column, n int, fill func(i int, 
 	}
 	for i := 0; i < n; i++ {
 		clear(cells)
-		fill(i, cells)
+		fill(lo+i, cells)
 		for c, col := range cols {
 			if cells[c].StyleID == 0 {
 				cells[c].StyleID = col.style

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -699,5 +701,98 @@ func TestProviderCorrections(t *testing.T) {
 		if strings.Contains(all.String(), bad) {
 			t.Errorf("provider workbook contains %q", bad)
 		}
+	}
+}
+
+// TestTableContinues: a table longer than a sheet holds goes on over sheets
+// "name (2)", "name (3)", … right after the first, each with the header,
+// frozen and filtered, every row once and in order; approval still reads.
+func TestTableContinues(t *testing.T) {
+	in := fixture()
+	for len(in.Lines) < 5 {
+		in.Lines = append(in.Lines, in.Lines...)
+	}
+	for i := range in.Lines {
+		in.Lines[i].ID = fmt.Sprintf("L-%02d", i) // distinct, to follow the order
+	}
+	acc := in.Result.Accruals
+	for k := 1; k <= 2; k++ {
+		for _, a := range acc[:2] {
+			a.Month = a.Month.Add(k)
+			in.Result.Accruals = append(in.Result.Accruals, a)
+		}
+	}
+	whole := map[string][][]string{}
+	for _, w := range writers {
+		data, err := w.write(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := open(t, data)
+		for _, sheet := range f.GetSheetList() {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole[w.name+"/"+sheet] = rows
+		}
+	}
+
+	report.SetMaxTableRows(t, 2)
+	for _, w := range writers {
+		data, err := w.write(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := open(t, data)
+		list := f.GetSheetList()
+		for _, ts := range tableSheets[w.name] {
+			want := whole[w.name+"/"+ts.sheet]
+			if len(want) <= 3 || ts.sheet == report.SheetStatistics {
+				continue // fits on one sheet; Tilastot is not a streamed table
+			}
+			t.Run(w.name+"/"+ts.sheet, func(t *testing.T) {
+				at := slices.Index(list, ts.sheet)
+				got := [][]string{want[0]}
+				parts := (len(want) - 1 + 1) / 2 // data rows over sheets of two
+				for p := 1; p <= parts; p++ {
+					name := ts.sheet
+					if p > 1 {
+						name = fmt.Sprintf("%s (%d)", ts.sheet, p)
+					}
+					if at+p-1 >= len(list) || list[at+p-1] != name {
+						t.Fatalf("sheets %v: want %s at %d", list, name, at+p-1)
+					}
+					rows, err := f.GetRows(name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(rows) < 2 || len(rows) > 3 || !slices.Equal(rows[0], want[0]) {
+						t.Fatalf("%s: %d rows, header %v", name, len(rows), rows[0])
+					}
+					if panes, _ := f.GetPanes(name); !panes.Freeze || panes.YSplit != 1 {
+						t.Errorf("%s: header not frozen", name)
+					}
+					if x := sheetXML(t, data, name); !strings.Contains(x, "<autoFilter") {
+						t.Errorf("%s: no filter", name)
+					}
+					got = append(got, rows[1:]...)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("rows over the sheets differ from the one-sheet table:\n got %v\nwant %v", got, want)
+				}
+			})
+		}
+	}
+	// The approval sheet keeps its place and is read as before.
+	data, err := report.InvoiceBasis(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := open(t, data).GetSheetList(); list[len(list)-1] != report.SheetApproval {
+		t.Errorf("sheets %v: the approval sheet is no longer last", list)
+	}
+	if _, err := report.ReadApproval(bytes.NewReader(data)); err != nil {
+		t.Errorf("read approval: %v", err)
 	}
 }
