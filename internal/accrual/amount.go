@@ -23,15 +23,20 @@ var errTooManyDigits = errors.New("more than 19 significant digits")
 // as in 1E3, becomes 0), or fails with errTooManyDigits.
 func amountOf(d decimal.Decimal) (amount, error) {
 	exp := d.Exponent()
-	if exp <= 0 && exp >= -gv.MaxScale && d.NumDigits() <= 18 {
+	if exp < -gv.MaxScale {
+		return amount{}, errTooManyDigits
+	}
+	if exp <= 0 && d.NumDigits() <= 18 {
 		return newAmount(d.CoefficientInt64(), int(-exp)), nil
 	}
-	text := d.String() // for exp > 0: whole, no fraction
+	text, scale := d.String(), 0 // for exp > 0: whole, no fraction
 	if exp < 0 {
-		text = d.StringFixed(-exp) // every digit, trailing zeros too
+		text, scale = d.StringFixed(-exp), int(-exp) // every digit, trailing zeros too
 	}
+	// Parse rounds what does not fit in 19 digits: the scale and the value
+	// must both come through unchanged.
 	v, err := gv.Parse(text)
-	if a := (amount{v}); err == nil && a.decimal().Equal(d) {
+	if a := (amount{v}); err == nil && v.Scale() == scale && a.decimal().Equal(d) {
 		return a, nil
 	}
 	return amount{}, errTooManyDigits

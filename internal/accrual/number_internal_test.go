@@ -20,6 +20,8 @@ func TestNumberMatchesCell(t *testing.T) {
 		"1.5E-2", "1e3", "12,50", "1 234,56", "1234,56 €", "−3", "123456789012345678",
 		"1234567890123456789", "12345678901234567.8", "1.2.3", "--1", "abc", "0x10",
 		"9999999999999999999", "0.0000000000000000001", "-1.000000000000000000",
+		"1.0000000000000000000", "1.000000000000000000000", "12345678901234567890E-1",
+		"0.00000000000000000000", "123456789012345678.9", "1234567890123456789.0", "1E19",
 	}
 	for _, kind := range []sheet.Kind{sheet.Number, sheet.Text, sheet.Bool} {
 		for _, s := range inputs {
@@ -57,7 +59,11 @@ func checkNumber(t *testing.T, c sheet.Cell, want decimal.Decimal, wantErr error
 		}
 		return
 	}
-	if want.NumDigits() > 19 || want.Exponent() < -19 {
+	digits := want.NumDigits() + max(0, int(want.Exponent())) // of the whole number
+	if want.IsZero() {
+		digits = 1
+	}
+	if digits > 19 || want.Exponent() < -19 {
 		if !errors.Is(err, errTooManyDigits) {
 			t.Fatalf("%q: error %v, want errTooManyDigits", c.Value, err)
 		}

@@ -52,7 +52,9 @@ var columns = []sheet.Column{
 // time; each list is aggregated as it streams and merged in file order, so the
 // result does not depend on which list finishes first. Invalid rows become
 // ACCRUAL_ROW_INVALID findings; a list that cannot be read at all, or lacks
-// a required column, is an error naming it.
+// a required column, is an error naming it, and so is a list whose amounts,
+// added to the lists before it, give a person's month a sum of more than 19
+// significant digits (never rounded; no real list comes near).
 func Read(ctx context.Context, files []source.File) (*Data, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -111,6 +113,7 @@ func Read(ctx context.Context, files []source.File) (*Data, error) {
 		if firstErr == nil {
 			if err := d.merge(r.part); err != nil {
 				firstErr = fmt.Errorf("read %s: %w", files[i].Name, err)
+				cancel() // the lists still being read are of no use now
 			}
 		}
 		r.part = nil // let the list's aggregate go as soon as it is merged
@@ -352,7 +355,7 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 			} else if col, err := mt.addRow(row.paid, row.accrued, row.share); err != nil {
 				h := t.Columns[col].Header
 				p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, h,
-					fmt.Sprintf("%s ei mahdu laskentaan: henkilön saman kuukauden rivien summassa olisi yli 19 merkitsevää numeroa. Tarkista luku tai hae lista Kelmusta uudelleen.", h)))
+					fmt.Sprintf("%s%s ei mahdu laskentaan: henkilön saman kuukauden rivien summassa olisi yli 19 numeroa tai yli 19 desimaalia. Korjaa luku tai hae lista Kelmusta uudelleen.", h, quote(r.Cells[col]))))
 				continue
 			}
 		} else {
@@ -428,7 +431,7 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badC
 		}
 		v, err := number(c)
 		if errors.Is(err, errTooManyDigits) {
-			return row, &badCell{header(n.col), fmt.Sprintf("%s%s on liian tarkka: luvussa saa olla enintään 19 merkitsevää numeroa. Korjaa luku tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
+			return row, &badCell{header(n.col), fmt.Sprintf("%s%s on liian pitkä: luvussa saa olla enintään 19 numeroa ja enintään 19 desimaalia. Korjaa luku tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
 		}
 		if err != nil {
 			return row, &badCell{header(n.col), fmt.Sprintf("%s%s ei ole kelvollinen luku. Kirjoita luku ilman muita merkkejä (esim. 1234,56 tai 1 234,56 €) tai hae lista Kelmusta uudelleen.", header(n.col), quote(c))}
