@@ -36,6 +36,22 @@ const libreOfficeSheet = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"
 
 const plainSheet = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Hetu</t></is></c><c r="B1" s="1"><v>46023</v></c><c r="C1" t="s"><v>3</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>a&amp;b</t></is></c></row></sheetData></worksheet>`
 
+// quickSheet has cells in the two forms the fast reader takes without
+// tokens (<v>…</v></c>, <is><t>…</t></is></c>), unprefixed as generators
+// write them, with what their text may hold: entities and character
+// references, CR and CRLF, forbidden characters, a CDATA end, text longer
+// than the look-ahead, empty values, and the forms in cells of other types.
+var quickSheet = `<?xml version="1.0" encoding="UTF-8"?>` +
+	`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+	`<row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b&#x41;&lt;` + "\r\nx\ry" + `</t></is></c><c r="B1"><v> 12.50 </v></c><c r="C1" s="1"><v>46023</v></c></row>` +
+	`<row r="2"><c r="A2" t="inlineStr"><is><t>` + strings.Repeat("pitkä teksti ", 40) + `</t></is></c><c r="B2"><v></v></c><c r="C2" t="inlineStr"><is><t></t></is></c></row>` +
+	`<row r="3"><c r="A3" t="s"><is><t>0</t></is></c><c r="B3" t="n"><is><t>5</t></is></c><c r="C3" t="s"><v>1</v></c><c r="D3"/><c r="E3" t="str"><v>x</v></c ><c r="F3" t="inlineStr"><is><t>a</t><r><t>b</t></r></is></c><c r="G3"><v>7</v><f>1+6</f></c></row>` +
+	`<row r="4"><c r="A4" t="inlineStr"><is><t>a]]>b</t></is></c></row>` +
+	`<row r="5"><c r="A5"><v>1&bogus;</v></c></row>` +
+	"<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>bell\x07</t></is></c></row>" +
+	"<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>bad \xff utf-8</t></is></c></row>" +
+	`</sheetData></worksheet>`
+
 func diffWorkbook(tb testing.TB, sheetXML string) []byte {
 	return rawWorkbook(tb, sheetXML, diffSST, diffStyles, "")
 }
@@ -80,6 +96,29 @@ func TestFastMatchesXML(t *testing.T) {
 		}
 		if got, want := rows[2].Cells[1].Value, "aAB\"'><&\nA\nb\nc\n"; got != want {
 			t.Errorf("entities and escapes: got %q, want %q", got, want)
+		}
+	})
+
+	// The quick cell forms, whole and cut after each damaged row, and with
+	// a cell across the reader's buffer refill at many offsets.
+	t.Run("quick cells", func(t *testing.T) {
+		end := "</sheetData></worksheet>"
+		body := strings.TrimSuffix(quickSheet, end)
+		for _, cut := range []string{"<row r=\"4\">", "<row r=\"5\">", "<row r=\"6\">", "<row r=\"7\">"} {
+			sameRows(t, diffWorkbook(t, body[:strings.Index(body, cut)]+end))
+		}
+		sameRows(t, diffWorkbook(t, quickSheet))
+		var b strings.Builder
+		b.WriteString(`<worksheet><sheetData>`)
+		for r := 1; b.Len() < 3*64<<10; r++ {
+			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="B%d"><v>%d.%02d</v></c></row>`,
+				r, r, strings.Repeat("x", r%300), r, r, r%100)
+		}
+		b.WriteString(end)
+		data := diffWorkbook(t, b.String())
+		sameRows(t, data)
+		if sheet.FellBack(data) {
+			t.Error("the fast reader handed plain quick cells over")
 		}
 	})
 

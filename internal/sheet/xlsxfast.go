@@ -310,7 +310,7 @@ func (f *fastRows) quickCell(typ string, style, col int) (c Cell, ok bool, err e
 		return Cell{}, false, nil
 	}
 	if _, err := f.fill(quickCellBytes); err != nil {
-		return Cell{}, false, nil // readCell meets the error where it lies
+		return Cell{}, false, err // handed over like any read error
 	}
 	w := f.buf[f.pos:f.end]
 	var open, closing string
@@ -336,7 +336,9 @@ func (f *fastRows) quickCell(typ string, style, col int) (c Cell, ok bool, err e
 	return c, true, err
 }
 
-// quickCellBytes is how far ahead quickCell looks for the end of a cell.
+// quickCellBytes is the least quickCell makes sure is buffered before it
+// looks for the end of a cell in whatever is buffered; a cell longer than
+// that may go the token way.
 const quickCellBytes = 256
 
 func (f *fastRows) makeCell(typ string, style, col int, hasV bool) (Cell, error) {
