@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -320,7 +321,7 @@ func TestDefaultPeriodInHelsinki(t *testing.T) {
 // the same time, and the first failure stops the other reader; the error is
 // still the one that names the damaged file, never "context canceled".
 func TestUnreadableInputNamed(t *testing.T) {
-	for _, damaged := range []string{"tracking", "list"} {
+	for _, damaged := range []string{"tracking", "list", "tracking, long list"} {
 		t.Run(damaged, func(t *testing.T) {
 			cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
 			if err != nil {
@@ -332,6 +333,18 @@ func TestUnreadableInputNamed(t *testing.T) {
 			cfg.Source.Accruals = filepath.Join(in, filepath.Base(cfg.Source.Accruals))
 			cfg.Source.Output, cfg.State.Dir = t.TempDir(), t.TempDir()
 			bad := cfg.Source.Tracking
+			if damaged == "tracking, long list" {
+				// A list long enough to be still in reading when the damaged
+				// workbook fails: its reader is cancelled, not finished.
+				var b strings.Builder
+				b.WriteString("Henkilötunnus;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus\n")
+				for i := range 300_000 {
+					fmt.Fprintf(&b, "%s;2026-%02d;%d;%d;%d,50\n", testfix.Hetu(i%100), 1+i%5, i%23, 100+i%900, i%400)
+				}
+				if err := os.WriteFile(filepath.Join(cfg.Source.Accruals, "zz_long.csv"), []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if damaged == "list" {
 				entries, err := os.ReadDir(cfg.Source.Accruals)
 				if err != nil || len(entries) == 0 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"cloud.google.com/go/civil"
@@ -26,7 +27,26 @@ type Workdir struct {
 	T      *testing.T
 	Dir    string
 	Config *config.Config
-	Logs   bytes.Buffer // the JSON log of every run of Options
+	Logs   Log // the JSON log of every run of Options
+}
+
+// Log is a buffer that runs logging at the same time can share.
+type Log struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what has been logged.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // NewWorkdir makes an empty working folder in t.TempDir.
