@@ -53,7 +53,8 @@ type Input struct {
 	RunID  string
 	DryRun bool
 	// Lines are the lines of this invoice (due in this run), in the order the
-	// billing engine sorted them.
+	// billing engine sorted them. They must not change once a workbook or the
+	// summary has been built from this Input: their sums are made once.
 	Lines []billing.Line
 	// Result supplies findings, clients and accruals; nil means none.
 	Result *billing.Result
