@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"tyomatka/internal/testfix"
 )
 
 // copyExample copies the spec's worked example into a temporary folder and
@@ -16,24 +18,7 @@ import (
 func copyExample(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	src := "../../testdata/example"
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testfix.CopyTree(t, "../../testdata/example", dst)
 	return filepath.Join(dst, "example.toml")
 }
 

@@ -328,7 +328,7 @@ func TestUnreadableInputNamed(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := t.TempDir()
-			copyTree(t, filepath.Dir(cfg.Source.Tracking), in)
+			testfix.CopyTree(t, filepath.Dir(cfg.Source.Tracking), in)
 			cfg.Source.Tracking = filepath.Join(in, filepath.Base(cfg.Source.Tracking))
 			cfg.Source.Accruals = filepath.Join(in, filepath.Base(cfg.Source.Accruals))
 			cfg.Source.Output, cfg.State.Dir = t.TempDir(), t.TempDir()
@@ -364,27 +364,5 @@ func TestUnreadableInputNamed(t *testing.T) {
 				t.Fatalf("err = %v, want one naming %s", err, filepath.Base(bad))
 			}
 		})
-	}
-}
-
-// copyTree copies the files of src (and its folders) into dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

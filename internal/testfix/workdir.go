@@ -136,3 +136,25 @@ func FakeGCS(t *testing.T, bucket string) *fakestorage.Server {
 	srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: bucket})
 	return srv
 }
+
+// CopyTree copies the files of src, and its folders, into dst.
+func CopyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
