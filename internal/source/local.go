@@ -11,13 +11,22 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Local reads inputs from and writes outputs to folders on this machine.
+//
+// Each input is copied, while it is hashed, into a private folder that the
+// readers then read: the bytes billed are the bytes whose SHA-256 the audit
+// records, even if someone saves the workbook during the run. Close removes
+// the copies.
 type Local struct {
 	TrackingPath string // the tracking workbook
 	AccrualDir   string // every .xlsx/.csv in it is an accrual list
 	OutputRoot   string // outputs go to OutputRoot/<dir>/
+
+	mu      sync.Mutex
+	private string // the folder of the copies, made on first use
 }
 
 var (
@@ -27,7 +36,7 @@ var (
 
 // Tracking implements Source.
 func (l *Local) Tracking(ctx context.Context) (File, error) {
-	return localFile(l.TrackingPath)
+	return l.copyOf(l.TrackingPath, "seuranta")
 }
 
 // Accruals implements Source. Office lock files (~$name.xlsx) and hidden
@@ -48,7 +57,7 @@ func (l *Local) Accruals(ctx context.Context) ([]File, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		f, err := localFile(filepath.Join(l.AccrualDir, e.Name()))
+		f, err := l.copyOf(filepath.Join(l.AccrualDir, e.Name()), "kertymat")
 		if err != nil {
 			return nil, err
 		}
@@ -68,8 +77,74 @@ func IsAccrualName(name string) bool {
 	return ext == ".xlsx" || ext == ".csv"
 }
 
-// Close implements Source; local files need no cleaning up.
-func (l *Local) Close() error { return nil }
+// Close implements Source: it removes the private copies of the inputs.
+func (l *Local) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.private == "" {
+		return nil
+	}
+	err := os.RemoveAll(l.private)
+	l.private = ""
+	return err
+}
+
+// copyOf copies the file at path into the private folder's sub, hashing
+// it on the way, and describes the copy (Path) and the original (Location).
+func (l *Local) copyOf(path, sub string) (File, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return File{}, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
+		}
+		return File{}, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer src.Close()
+	dir, err := l.privateDir(sub)
+	if err != nil {
+		return File{}, err
+	}
+	name := filepath.Base(path)
+	dst, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return File{}, fmt.Errorf("copy %s: %w", path, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(h, dst), src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	return File{
+		Name:     name,
+		Path:     dst.Name(),
+		Location: path,
+		Version:  "sha256:" + sum,
+		SHA256:   sum,
+		Size:     n,
+	}, nil
+}
+
+// privateDir returns the private folder's sub, making it when needed.
+func (l *Local) privateDir(sub string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.private == "" {
+		dir, err := os.MkdirTemp("", "tyomatka-inputs-")
+		if err != nil {
+			return "", fmt.Errorf("folder for the input copies: %w", err)
+		}
+		l.private = dir
+	}
+	dir := filepath.Join(l.private, sub)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("folder for the input copies: %w", err)
+	}
+	return dir, nil
+}
 
 func localFile(path string) (File, error) {
 	f, err := os.Open(path)

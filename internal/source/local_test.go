@@ -2,6 +2,8 @@ package source_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -31,6 +33,7 @@ func TestLocalAccrualsInNameOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := &source.Local{AccrualDir: dir}
+	defer l.Close()
 	files, err := l.Accruals(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -150,5 +153,47 @@ func TestLocalWriteWithoutRecord(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(root, "p", "scratch.json")); string(b) != "new" {
 		t.Errorf("scratch not replaced: %q", b)
+	}
+}
+
+// TestLocalReadsPrivateCopies: the readers get a copy made while hashing, so
+// a workbook saved during the run cannot put other bytes under the audited
+// hash; the copies go with Close.
+func TestLocalReadsPrivateCopies(t *testing.T) {
+	dir := t.TempDir()
+	tracking := filepath.Join(dir, "seuranta.xlsx")
+	write(t, tracking, "tracking bytes")
+	lists := filepath.Join(dir, "kertymat")
+	write(t, filepath.Join(lists, "kelmu.csv"), "list bytes")
+	l := &source.Local{TrackingPath: tracking, AccrualDir: lists}
+	t.Cleanup(func() { l.Close() })
+	tf, err := l.Tracking(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := l.Accruals(context.Background())
+	if err != nil || len(files) != 1 {
+		t.Fatalf("lists %v: %v", files, err)
+	}
+	// Someone saves both files after they were hashed.
+	write(t, tracking, "changed")
+	write(t, filepath.Join(lists, "kelmu.csv"), "changed")
+	for _, f := range []source.File{tf, files[0]} {
+		if f.Location == f.Path || !strings.HasPrefix(f.Location, dir) {
+			t.Errorf("%s: path %s, location %s: want a copy and the original", f.Name, f.Path, f.Location)
+		}
+		b, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != f.SHA256 || string(b) == "changed" {
+			t.Errorf("%s: the reader would see %q, not the hashed bytes", f.Name, b)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tf.Path); !os.IsNotExist(err) {
+		t.Errorf("copy %s still there after Close: %v", tf.Path, err)
 	}
 }
