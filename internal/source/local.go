@@ -92,40 +92,28 @@ func (l *Local) Close() error {
 // copyOf copies the file at path into the private folder's sub, hashing
 // it on the way, and describes the copy (Path) and the original (Location).
 func (l *Local) copyOf(path, sub string) (File, error) {
-	src, err := os.Open(path)
+	src, err := openInput(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return File{}, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
-		}
-		return File{}, fmt.Errorf("open %s: %w", path, err)
+		return File{}, err
 	}
 	defer src.Close()
 	dir, err := l.privateDir(sub)
 	if err != nil {
 		return File{}, err
 	}
-	name := filepath.Base(path)
-	dst, err := os.Create(filepath.Join(dir, name))
+	dst, err := os.Create(filepath.Join(dir, filepath.Base(path)))
 	if err != nil {
 		return File{}, fmt.Errorf("copy %s: %w", path, err)
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(h, dst), src)
-	if cerr := dst.Close(); err == nil {
-		err = cerr
+	f, err := hashFile(src, path, dst)
+	if cerr := dst.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("copy %s: %w", path, cerr)
 	}
 	if err != nil {
-		return File{}, fmt.Errorf("read %s: %w", path, err)
+		return File{}, err
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	return File{
-		Name:     name,
-		Path:     dst.Name(),
-		Location: path,
-		Version:  "sha256:" + sum,
-		SHA256:   sum,
-		Size:     n,
-	}, nil
+	f.Path = dst.Name()
+	return f, nil
 }
 
 // privateDir returns the private folder's sub, making it when needed.
@@ -147,16 +135,35 @@ func (l *Local) privateDir(sub string) (string, error) {
 }
 
 func localFile(path string) (File, error) {
+	f, err := openInput(path)
+	if err != nil {
+		return File{}, err
+	}
+	defer f.Close()
+	return hashFile(f, path, nil)
+}
+
+// openInput opens the file at path, saying what to check when it is missing.
+func openInput(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return File{}, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
+			return nil, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
 		}
-		return File{}, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	defer f.Close()
+	return f, nil
+}
+
+// hashFile describes the file f read from path with its SHA-256, copying
+// its bytes to w on the way when w is not nil.
+func hashFile(f io.Reader, path string, w io.Writer) (File, error) {
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	var dst io.Writer = h
+	if w != nil {
+		dst = io.MultiWriter(h, w)
+	}
+	n, err := io.Copy(dst, f)
 	if err != nil {
 		return File{}, fmt.Errorf("read %s: %w", path, err)
 	}
