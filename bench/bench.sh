@@ -52,17 +52,30 @@ done
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# best CMD...: runs CMD $n times under /usr/bin/time, prints "seconds maxrss_kb".
+# best N LOG CMD...: runs CMD N times under /usr/bin/time, prints "seconds
+# maxrss_kb" of the fastest; every run's output goes to LOG, the fastest
+# run's also to LOG.best.
 best() {
 	local n=$1 log=$2
 	shift 2
 	local bs="" bk=""
+	: >"$log"
 	for _ in $(seq "$n"); do
-		/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >>"$log" 2>&1
+		/usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" >"$log.last" 2>&1
+		cat "$log.last" >>"$log"
 		read -r s k <"$OUT/time.txt"
-		if [ -z "$bs" ] || awk -v a="$s" -v b="$bs" 'BEGIN{exit !(a<b)}'; then bs=$s bk=$k; fi
+		if [ -z "$bs" ] || awk -v a="$s" -v b="$bs" 'BEGIN{exit !(a<b)}'; then
+			bs=$s bk=$k
+			mv "$log.last" "$log.best"
+		fi
 	done
+	rm -f "$log.last"
 	echo "$bs $bk"
+}
+
+# phase LOG MESSAGE: the seconds the run's JSON log line MESSAGE reports.
+phase() {
+	grep -h "\"message\":\"$2\"" "$1" | sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/p' | head -1
 }
 
 if [ "${SKIP_GO:-}" != 1 ]; then
@@ -83,7 +96,7 @@ if [ "${SKIP_PY:-}" != 1 ]; then
 	fi
 fi
 
-rows=()
+rows=() phases=()
 for size in $SIZES; do
 	xlsx=("$DATA/$size/TyoMatka_seuranta.xlsx" "$DATA/$size"/kertymat-xlsx/*.xlsx)
 	opx="" pds=""
@@ -99,8 +112,13 @@ for size in $SIZES; do
 		echo "== $size $fmt: tyomatka run, best of $RUNS (load $(load))"
 		r=$(best "$RUNS" "$OUT/run-$size-$fmt.log" $BIN run --config "$(config "$size" "$fmt")" \
 			--period 2026-10 --as-of 2026-11-20 --dry-run --out "$OUT/run-$size-$fmt" --log json)
-		accrows=$(grep -h '"file read"' "$OUT/run-$size-$fmt.log" | tail -12 | sed -n 's/.*"rows":\([0-9]*\).*/\1/p' | paste -sd+ | bc)
+		log=$OUT/run-$size-$fmt.log.best
+		accrows=$(grep -h '"file read"' "$log" | sed -n 's/.*"rows":\([0-9]*\).*/\1/p' | paste -sd+ | bc)
 		rows+=("$size $fmt $accrows $r ${opx:-- -} ${pds:-- -}")
+		phases+=("$size $fmt $(for m in 'read accrual lists' 'read tracking workbook' 'computed billing' \
+			'compared with the ledger' 'built outputs' 'wrote outputs' 'run completed'; do
+			printf '%s ' "$(phase "$log" "$m")"
+		done)")
 	done
 done
 
@@ -127,6 +145,18 @@ done
 	echo "(the sizes the performance issue names: ~100,000 rows a list); 100k-full = 100,000 clients and as many others (~160,000 rows a list), the bot only."
 	echo
 	echo "Targets (2 cores): national xlsx run ≥ 5× faster than openpyxl read-only and < 1024 MiB peak RSS; national csv < 3 s; 10k xlsx < 1 s."
+	echo
+	echo "## Where the time goes"
+	echo
+	echo "Seconds of each phase of the fastest run above, from the run's own log lines. The tracking workbook is read while the lists are;"
+	echo "the other phases follow one another. \"run\" is the whole run inside the process (start-up and exit are not in it)."
+	echo
+	echo "| data | lists | read lists | read tracking | billing | ledger | build outputs | write outputs | run |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for r in "${phases[@]}"; do
+		# shellcheck disable=SC2086 # seconds are words
+		printf '| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n' $r
+	done
 	if [ -f "$OUT/gobench.txt" ]; then
 		echo
 		echo "## Go benchmarks"

@@ -93,6 +93,7 @@ var ErrConfig = errors.New("configuration error")
 
 // Run performs one run.
 func Run(ctx context.Context, o Options) (*Outcome, error) {
+	started := time.Now()
 	cfg := o.Config
 	log := o.Log
 	if log == nil {
@@ -138,9 +139,11 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		return nil, err
 	}
 	trackFile, accFiles, wb, acc, res := c.trackFile, c.accFiles, c.wb, c.acc, c.res
+	phase := time.Now()
 	plan := lr.planStable(&res)
 	lines := plan.Due
 	res.Findings = plan.Findings
+	log.Info("compared with the ledger", "due", len(lines), "seconds", time.Since(phase).Seconds())
 
 	inputs := []report.InputFile{{Name: trackFile.Name, SHA256: trackFile.SHA256, Rows: wb.Rows}}
 	for _, f := range acc.Files {
@@ -162,10 +165,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.DryRun {
 		in.Notes = []string{DryRunNote}
 	}
+	phase = time.Now()
 	outs, summary, err := buildOutputs(in)
 	if err != nil {
 		return nil, err
 	}
+	log.Info("built outputs", "files", len(outs), "bytes", outputBytes(outs), "seconds", time.Since(phase).Seconds())
 
 	dir := p.String()
 	if o.DryRun {
@@ -194,10 +199,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			return nil, err
 		}
 	}
+	phase = time.Now()
 	written, err := sink.Write(ctx, dir, outs)
 	if err != nil {
 		return nil, fmt.Errorf("write outputs: %w", err)
 	}
+	log.Info("wrote outputs", "files", len(written), "seconds", time.Since(phase).Seconds())
 	if !o.DryRun {
 		if err := lr.commit(ctx, runID, asOf, lines, append([]source.File{trackFile}, accFiles...), inputs, written, outs, recDir, recOut); err != nil {
 			return nil, err
@@ -211,7 +218,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	log.Info("run completed", "lines", len(lines), "findings", len(res.Findings),
 		"errors", countSeverity(res.Findings, finding.Error), "warnings", countSeverity(res.Findings, finding.Warning),
-		"dry_run", o.DryRun, "output", outDir)
+		"dry_run", o.DryRun, "output", outDir, "seconds", time.Since(started).Seconds())
 	return &Outcome{RunID: runID, Period: p, AsOf: asOf, Lines: lines, Findings: res.Findings, Written: written, Summary: summary, OutDir: outDir,
 		Files: writtenFiles(written)}, nil
 }
@@ -324,6 +331,7 @@ func readAndCompute(ctx context.Context, o Options, src source.Source, p period.
 		return nil, err
 	}
 	log.Info("read accrual lists", "files", len(acc.Files), "persons", len(acc.Persons), "seconds", time.Since(start).Seconds())
+	start = time.Now()
 	res := billing.Compute(billing.Input{
 		Config:   o.Config,
 		Period:   p,
@@ -332,7 +340,17 @@ func readAndCompute(ctx context.Context, o Options, src source.Source, p period.
 		Accruals: acc,
 		Key:      keyer.Key,
 	})
+	log.Info("computed billing", "clients", len(wb.Clients), "lines", len(res.Lines), "findings", len(res.Findings), "seconds", time.Since(start).Seconds())
 	return &computed{trackFile: trackFile, accFiles: accFiles, wb: wb, acc: acc, res: res}, nil
+}
+
+// outputBytes is the outputs' total size.
+func outputBytes(outs []source.Output) int {
+	n := 0
+	for _, o := range outs {
+		n += len(o.Data)
+	}
+	return n
 }
 
 // buildOutputs renders every output before anything is written, so a failure

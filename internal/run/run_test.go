@@ -93,6 +93,61 @@ func TestPublicExample(t *testing.T) {
 	}
 }
 
+// TestLogsEachPhase: a run logs how long each phase took, so that a slow
+// month in Cloud Logging shows where the time went (and the benchmark can
+// break a national run down from the same lines).
+func TestLogsEachPhase(t *testing.T) {
+	var logs bytes.Buffer
+	o := runExample(t, t.TempDir(), &logs)
+	seconds := map[string]float64{}
+	var order []string
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct {
+			Msg     string   `json:"msg"`
+			Seconds *float64 `json:"seconds"`
+			Lines   *int     `json:"lines"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if rec.Seconds == nil || rec.Msg == "file read" {
+			continue
+		}
+		if _, dup := seconds[rec.Msg]; dup {
+			t.Errorf("%q logged twice", rec.Msg)
+		}
+		if *rec.Seconds < 0 {
+			t.Errorf("%q: seconds %v < 0", rec.Msg, *rec.Seconds)
+		}
+		if rec.Msg == "computed billing" && (rec.Lines == nil || *rec.Lines < len(o.Lines)) {
+			t.Errorf("computed billing: lines %v, want at least the %d due", rec.Lines, len(o.Lines))
+		}
+		seconds[rec.Msg] = *rec.Seconds
+		order = append(order, rec.Msg)
+	}
+	// The tracking workbook is read beside the lists; the rest is in order.
+	var seq []string
+	for _, m := range order {
+		if m != "read tracking workbook" {
+			seq = append(seq, m)
+		}
+	}
+	want := []string{"read accrual lists", "computed billing", "compared with the ledger", "built outputs", "wrote outputs", "run completed"}
+	if !reflect.DeepEqual(seq, want) {
+		t.Fatalf("phases logged %q, want %q", seq, want)
+	}
+	if _, ok := seconds["read tracking workbook"]; !ok {
+		t.Error("no seconds for reading the tracking workbook")
+	}
+	var sum float64
+	for _, m := range want[1:5] {
+		sum += seconds[m]
+	}
+	if total := seconds["run completed"]; total < sum {
+		t.Errorf("run completed in %v s, less than its sequential phases' %v s", total, sum)
+	}
+}
+
 // TestRerunIsByteIdentical: the same inputs give byte-identical outputs.
 func TestRerunIsByteIdentical(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
