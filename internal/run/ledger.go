@@ -59,6 +59,10 @@ type ledgerRun struct {
 	decisions []audit.Decision
 	changed   bool // decisions changed the ledger
 	started   time.Time
+	// claimed: this run recorded P as issued, replacing unclaimed (nil when
+	// P had no record), and has not committed its outputs yet.
+	claimed   bool
+	unclaimed *ledger.Period
 }
 
 // EnvObjectCustomTime names the environment variable holding the Custom-Time
@@ -140,7 +144,36 @@ func startLedger(ctx context.Context, o Options, log *slog.Logger, sink source.S
 				"a run for an earlier period would bill that period's lines again (use --dry-run to look)", p, m)
 		}
 	}
+	if err := lr.checkUnfinished(); err != nil {
+		lr.closeSt()
+		return nil, err
+	}
 	return lr, nil
+}
+
+// checkUnfinished refuses a real run while another period is recorded as
+// issued without outputs: a run claimed it and then failed or was stopped
+// before its outputs were written. Its lines count as billed, so without
+// this check the next month would leave them out while finance never got an
+// invoice basis for them. Rerunning that period writes the outputs (and
+// repairs the record); a dry run only warns.
+func (lr *ledgerRun) checkUnfinished() error {
+	l := lr.snap.Ledger
+	for _, m := range l.Months() {
+		rec := l.Periods[m]
+		if m == lr.p || rec.Status != ledger.Issued || len(rec.Outputs) > 0 {
+			continue
+		}
+		msg := fmt.Sprintf("period %s is recorded as issued by run %s (as of %s) but its outputs were never written: "+
+			"that run failed or was stopped after recording it; rerun it first: tyomatka run --period %s --as-of %s",
+			m, rec.RunID, rec.AsOf, m, rec.AsOf)
+		if lr.o.DryRun {
+			lr.log.Warn("unfinished period", "unfinished_period", m.String(), "note", msg)
+			continue
+		}
+		return errors.New(msg)
+	}
+	return nil
 }
 
 func (lr *ledgerRun) Close() { lr.closeSt() }
@@ -360,11 +393,35 @@ func (lr *ledgerRun) claim(ctx context.Context, runID string, asOf civil.Date, l
 	if err := lr.fault(FaultComputed); err != nil {
 		return err
 	}
+	prev := lr.snap.Ledger.Periods[lr.p]
 	lr.snap.Ledger.Record(lr.p, ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir}, lines)
 	if _, err := lr.snap.Commit(ctx, lr.st); err != nil {
 		return err
 	}
+	lr.claimed, lr.unclaimed = true, prev
 	return lr.fault(FaultClaimed)
+}
+
+// unclaim puts P's record back as it was before claim, after the outputs
+// could not be written: the period is then not billed, as nothing reached
+// finance. werr is the write error; when the ledger cannot be put back
+// either, the error says so (and the next real run refuses until P is
+// rerun, see checkUnfinished).
+func (lr *ledgerRun) unclaim(ctx context.Context, werr error) error {
+	if !lr.claimed {
+		return werr
+	}
+	if lr.unclaimed == nil {
+		delete(lr.snap.Ledger.Periods, lr.p)
+	} else {
+		lr.snap.Ledger.Periods[lr.p] = lr.unclaimed
+	}
+	if _, err := lr.snap.Commit(ctx, lr.st); err != nil {
+		return fmt.Errorf("%w; period %s also stays recorded as issued without outputs (%v): rerun it", werr, lr.p, err)
+	}
+	lr.claimed = false
+	lr.log.Warn("outputs not written; the period's record is back as it was", "error", werr.Error())
+	return fmt.Errorf("%w; nothing was recorded for period %s", werr, lr.p)
 }
 
 func (lr *ledgerRun) fault(step string) error {

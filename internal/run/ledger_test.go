@@ -427,6 +427,75 @@ func TestLedgerCrashRecovery(t *testing.T) {
 	}
 }
 
+// TestWriteFailureReleasesClaim: when the outputs cannot be written, the
+// period's claim is taken back, so its lines are not counted as billed while
+// finance never got them; the rerun bills them.
+func TestWriteFailureReleasesClaim(t *testing.T) {
+	tl := newTimeline(t)
+	tl.prepare(testfix.Month(1))
+	// A file where the period's output folder should be: the folder cannot
+	// be created (as for root too, unlike a read-only folder).
+	blocker := filepath.Join(tl.Dir, "out", "2026-01")
+	if err := os.MkdirAll(filepath.Dir(blocker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := run.Run(context.Background(), tl.options(testfix.Month(1)))
+	if err == nil || !strings.Contains(err.Error(), "nothing was recorded for period 2026-01") {
+		t.Fatalf("run with an unwritable output folder: err %v, want the write error saying nothing was recorded", err)
+	}
+	if rec := tl.Ledger().Periods[testfix.Month(1)]; rec != nil {
+		t.Fatalf("ledger still records 2026-01 (%s, %d lines) after its outputs failed", rec.Status, len(rec.Lines))
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if first := tl.run(testfix.Month(1)); len(first.Lines) != 7 {
+		t.Errorf("rerun: %d lines, want 7", len(first.Lines))
+	}
+	if second := tl.run(testfix.Month(2)); len(second.Lines) != 3 {
+		t.Errorf("next month: %d lines, want 3", len(second.Lines))
+	}
+}
+
+// TestUnfinishedPeriodBlocksTheNext: a run stopped after claiming its period
+// (a crash: nothing could take the claim back) leaves the period issued
+// without outputs; the next month's real run refuses until it is rerun, as
+// its lines would otherwise count as billed without any invoice basis.
+func TestUnfinishedPeriodBlocksTheNext(t *testing.T) {
+	tl := newTimeline(t)
+	tl.prepare(testfix.Month(1))
+	o := tl.options(testfix.Month(1))
+	crash := errors.New("crash")
+	o.Fault = func(s string) error {
+		if s == run.FaultClaimed {
+			return crash
+		}
+		return nil
+	}
+	if _, err := run.Run(context.Background(), o); !errors.Is(err, crash) {
+		t.Fatalf("crashing run: err %v", err)
+	}
+	tl.prepare(testfix.Month(2))
+	_, err := run.Run(context.Background(), tl.options(testfix.Month(2)))
+	if err == nil || !strings.Contains(err.Error(), "period 2026-01 is recorded as issued") || !strings.Contains(err.Error(), "--period 2026-01 --as-of 2026-02-22") {
+		t.Fatalf("next month after an unfinished one: err %v, want a refusal naming 2026-01 and the rerun", err)
+	}
+	dry := tl.options(testfix.Month(2))
+	dry.DryRun = true
+	if _, err := run.Run(context.Background(), dry); err != nil {
+		t.Errorf("a dry run only warns: %v", err)
+	}
+	if first := tl.run(testfix.Month(1)); len(first.Lines) != 7 {
+		t.Errorf("rerun of 2026-01: %d lines, want 7", len(first.Lines))
+	}
+	if second := tl.run(testfix.Month(2)); len(second.Lines) != 3 {
+		t.Errorf("2026-02 after the rerun: %d lines, want 3", len(second.Lines))
+	}
+}
+
 // assertNoHetu fails if any file under dir holds an identity code of the
 // timeline.
 func assertNoHetu(t *testing.T, dir string) {

@@ -202,7 +202,13 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	phase = time.Now()
 	written, err := sink.Write(ctx, dir, outs)
 	if err != nil {
-		return nil, fmt.Errorf("write outputs: %w", err)
+		err = fmt.Errorf("write outputs: %w", err)
+		if !o.DryRun {
+			// Cancelled or not, the ledger must not keep lines that
+			// reached nobody.
+			err = lr.unclaim(context.WithoutCancel(ctx), err)
+		}
+		return nil, err
 	}
 	log.Info("wrote outputs", "files", len(written), "seconds", time.Since(phase).Seconds())
 	if !o.DryRun {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -185,25 +186,53 @@ func hashFile(f io.Reader, path string, w io.Writer) (File, error) {
 // otherwise it is kept and the new file is written beside it.
 func (l *Local) Write(ctx context.Context, dir string, outs []Output) ([]Written, error) {
 	folder := filepath.Join(l.OutputRoot, dir)
+	_, statErr := os.Stat(folder)
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", folder, err)
 	}
+	// All or nothing: every file is first written in full beside its
+	// target, and only when all of them are on disk are they renamed into
+	// place. A full disk or a failing file leaves the folder as it was.
+	// Once started, the set is written whole even if the context is
+	// cancelled (SIGTERM): a complete set is better than a run that stopped
+	// between its invoice basis and its summary.
 	written := make([]Written, 0, len(outs))
-	// Once started, the set is written whole even if the context is cancelled
-	// (SIGTERM): each file takes milliseconds, and a complete set is better
-	// than a run that stopped between its invoice basis and its summary.
+	staged := make([]string, 0, len(outs))
+	fail := func(err error) ([]Written, error) {
+		for _, tmp := range staged {
+			os.Remove(tmp)
+		}
+		if errors.Is(statErr, fs.ErrNotExist) {
+			os.Remove(folder) // only if still empty: the folder this call made
+		}
+		return nil, err
+	}
 	for _, o := range outs {
 		name, beside, note, err := l.target(folder, o)
 		if err != nil {
-			return written, err
+			return fail(err)
 		}
 		path := filepath.Join(folder, name)
-		if err := WriteFileAtomic(path, o.Data); err != nil {
-			return written, err
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			// Checked now, as the rename over it would fail only after
+			// earlier files of the set were in place.
+			return fail(fmt.Errorf("write %s: a folder of that name is in the way; move it and rerun", path))
 		}
+		tmp, err := stageFile(path, o.Data)
+		if err != nil {
+			return fail(err)
+		}
+		staged = append(staged, tmp)
 		sum := sha256.Sum256(o.Data)
 		hexSum := hex.EncodeToString(sum[:])
 		written = append(written, Written{Name: name, Location: path, Version: "sha256:" + hexSum, SHA256: hexSum, Beside: beside, Note: note})
+	}
+	for i, w := range written {
+		if err := os.Rename(staged[i], w.Location); err != nil {
+			// Renames within a folder fail only if the folder itself went
+			// away or turned read-only meanwhile.
+			return fail(fmt.Errorf("rename into %s: %w", w.Location, err))
+		}
 	}
 	return written, nil
 }
@@ -254,11 +283,24 @@ func isNotFound(err error) bool {
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder, synced and renamed into place.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := stageFile(path, data)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return nil
+}
+
+// stageFile writes data, synced, to a hidden temporary file beside path and
+// returns its name, for the caller to rename into place.
+func stageFile(path string, data []byte) (_ string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -267,19 +309,16 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return "", fmt.Errorf("sync %s: %w", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
+		return "", fmt.Errorf("close %s: %w", path, err)
 	}
 	if err = os.Chmod(tmp.Name(), fs.FileMode(0o644)); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
+		return "", fmt.Errorf("chmod %s: %w", path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename into %s: %w", path, err)
-	}
-	return nil
+	return tmp.Name(), nil
 }

@@ -122,6 +122,67 @@ func TestWriteFileAtomicLeavesOldFileOnFailure(t *testing.T) {
 	}
 }
 
+// TestLocalWriteAllOrNothing: when one output of a set cannot be written,
+// none is: the folder keeps what it held (old outputs included), holds no
+// temporary files, and a folder the write created is gone again.
+func TestLocalWriteAllOrNothing(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		existing bool
+	}{{"new folder", false}, {"existing folder", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			folder := filepath.Join(root, "2026-10")
+			var before []string
+			if c.existing {
+				write(t, filepath.Join(folder, "a.xlsx"), "old a")
+				before = append(before, "a.xlsx")
+			}
+			// A folder where the third output goes: it cannot be written.
+			if err := os.MkdirAll(filepath.Join(folder, "c.json", "x"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			before = append(before, "c.json")
+			l := &source.Local{OutputRoot: root}
+			outs := []source.Output{
+				{Name: "a.xlsx", Data: []byte("new a"), Replace: true},
+				{Name: "b.xlsx", Data: []byte("new b"), Replace: true},
+				{Name: "c.json", Data: []byte("{}"), Replace: true},
+			}
+			written, err := l.Write(context.Background(), "2026-10", outs)
+			if err == nil || !strings.Contains(err.Error(), "c.json") {
+				t.Fatalf("Write: err %v, want one naming c.json", err)
+			}
+			if len(written) != 0 {
+				t.Errorf("reported %d files written", len(written))
+			}
+			var names []string
+			entries, _ := os.ReadDir(folder)
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			if !reflect.DeepEqual(names, before) {
+				t.Errorf("folder holds %q after the failed write, want %q", names, before)
+			}
+			if c.existing {
+				if b, _ := os.ReadFile(filepath.Join(folder, "a.xlsx")); string(b) != "old a" {
+					t.Errorf("a.xlsx = %q, want the old content", b)
+				}
+			}
+		})
+	}
+	// The folder a failed write created is removed again.
+	root := t.TempDir()
+	l := &source.Local{OutputRoot: root}
+	outs := []source.Output{{Name: "a.xlsx", Data: []byte("a")}, {Name: filepath.Join("missing", "b.xlsx"), Data: []byte("b")}}
+	if _, err := l.Write(context.Background(), "2026-11", outs); err == nil {
+		t.Fatal("write into a missing subfolder succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(root, "2026-11")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the output folder the failed write created is still there (stat: %v)", err)
+	}
+}
+
 // TestLocalWriteWithoutRecord: a file the bot has no record of writing is
 // kept unless it already holds the very bytes; scratch output is replaced.
 func TestLocalWriteWithoutRecord(t *testing.T) {

@@ -60,7 +60,10 @@ type Written struct {
 type Sink interface {
 	// Write stores every output in folder dir (relative to the sink's root;
 	// "" for the root). It writes each file atomically: a reader sees the old
-	// file or the new one, never a part.
+	// file or the new one, never a part. Local writes the set all or
+	// nothing; SharePoint writes one file after another, so a failure can
+	// leave the first files of a set, which the rerun then replaces (the
+	// run recognises them by their bytes).
 	Write(ctx context.Context, dir string, outs []Output) ([]Written, error)
 }
 
