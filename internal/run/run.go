@@ -121,6 +121,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	// The real date, not the as-of date: an old as-of must not reopen a
 	// register past its deletion date.
 	today := period.Today(now(), cfg.Location)
+	if !o.DryRun && asOf.After(today) {
+		// A later as-of would let the month guard above pass for a month
+		// that has not ended, issuing milestones that have not happened
+		// and blocking the real months before it.
+		return nil, fmt.Errorf("%w: the as-of date %s is after today (%s); a run records a period as issued only as of today or earlier (preview a future date with --dry-run)", ErrConfig, asOf, today)
+	}
 	if err := privacy.CheckDeletionDate(cfg, today); err != nil {
 		return nil, err
 	}

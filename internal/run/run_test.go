@@ -283,6 +283,22 @@ func TestUnfinishedPeriodIsNotIssued(t *testing.T) {
 	if _, err := run.Run(context.Background(), opts); err != nil {
 		t.Fatalf("dry run of the current month: %v", err)
 	}
+
+	// An as-of date in the future cannot make a month that has not ended
+	// look ended: a real run is as of today or earlier.
+	opts.DryRun = false
+	opts.Now = func() time.Time { return time.Date(2026, 6, 22, 12, 0, 0, 0, time.UTC) }
+	opts.AsOf = civil.Date{Year: 2026, Month: 7, Day: 20}
+	if _, err := run.Run(context.Background(), opts); !errors.Is(err, run.ErrConfig) || !strings.Contains(err.Error(), "after today (2026-06-22)") {
+		t.Fatalf("real run as of a future date: err = %v, want the future as-of refusal", err)
+	}
+	if _, err := os.Stat(cfg.State.Dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused run touched the state folder (stat: %v)", err)
+	}
+	opts.DryRun = true
+	if _, err := run.Run(context.Background(), opts); err != nil {
+		t.Fatalf("dry run as of a future date: %v", err)
+	}
 }
 
 // cancellingSource is the local source, but the context is cancelled (as by
