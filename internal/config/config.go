@@ -315,6 +315,8 @@ func Parse(data []byte, path string) (*Config, error) {
 	if c.Contract.ValidTo.Before(c.Contract.ValidFrom) {
 		return nil, bad("contract.valid_to", "%s is before valid_from %s", c.Contract.ValidTo, c.Contract.ValidFrom)
 	}
+	// Each check below reports the key of the value it checks: a bound shared
+	// by several keys is checked inside the loop, never after it.
 	money := []struct {
 		key  string
 		in   string
@@ -334,10 +336,10 @@ func Parse(data []byte, path string) (*Config, error) {
 		if err != nil || d.IsNegative() {
 			return nil, bad(m.key, "want a non-negative decimal number of %s as a string, e.g. \"50.00\"; got %q", m.what, m.in)
 		}
+		if m.what == "percent" && d.GreaterThan(decimal.NewFromInt(100)) {
+			return nil, bad(m.key, "a percentage must be at most 100, got %q", m.in)
+		}
 		*m.out = d
-	}
-	if c.Contract.VATPercent.GreaterThan(decimal.NewFromInt(100)) || c.Effectiveness.SharePercent.GreaterThan(decimal.NewFromInt(100)) {
-		return nil, bad("contract.vat_percent", "a percentage must be at most 100")
 	}
 	c.Verification.SustainMonths = f.Verification.SustainMonths
 	c.Verification.MaxBenefitDays = decimal.NewFromInt(int64(f.Verification.MaxBenefitDays))

@@ -121,6 +121,45 @@ dir = "out/state"`, `kind = "gcs"`, "state.bucket", config.ErrMissingKey},
 	}
 }
 
+// TestValueErrorsNameTheirKey: a value that is out of range is reported under
+// its own key, also when several keys share the same check.
+func TestValueErrorsNameTheirKey(t *testing.T) {
+	tests := []struct {
+		from, to, key string
+	}{
+		{`vat_percent = "25.5"`, `vat_percent = "150"`, "contract.vat_percent"},
+		{`share_percent = "30"`, `share_percent = "150"`, "effectiveness.share_percent"},
+		{`share_percent = "30"`, `share_percent = "100.01"`, "effectiveness.share_percent"},
+		{`vat_percent = "25.5"`, `vat_percent = "-1"`, "contract.vat_percent"},
+		{`share_percent = "30"`, `share_percent = "x"`, "effectiveness.share_percent"},
+		{`info = "50.00"`, `info = "-50.00"`, "fees.info"},
+		{`start = "400.00"`, `start = ""`, "fees.start"},
+		{`employed_open = "1500.00"`, `employed_open = "-1"`, "fees.employed_open"},
+		{`employed_subsidised = "750.00"`, `employed_subsidised = "-1"`, "fees.employed_subsidised"},
+		{`cap_per_client = "3000.00"`, `cap_per_client = "-1"`, "effectiveness.cap_per_client"},
+		{`sustain_months = 3`, `sustain_months = 37`, "verification.sustain_months"},
+		{`max_benefit_days = 5`, `max_benefit_days = -1`, "verification.max_benefit_days"},
+		{`baseline_months = 3`, `baseline_months = 37`, "effectiveness.baseline_months"},
+		{`followup_months = 12`, `followup_months = -1`, "effectiveness.followup_months"},
+		{`accrual_days_tolerance = 25`, `accrual_days_tolerance = -1`, "reconciliation.accrual_days_tolerance"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.to, func(t *testing.T) {
+			if !strings.Contains(valid, tt.from) {
+				t.Fatalf("fixture lacks %q", tt.from)
+			}
+			_, err := config.Parse([]byte(strings.Replace(valid, tt.from, tt.to, 1)), "jobs/x.toml")
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if ce.Key != tt.key || !errors.Is(err, config.ErrInvalid) {
+				t.Errorf("err = %v (key %q), want key %q and %v", err, ce.Key, tt.key, config.ErrInvalid)
+			}
+		})
+	}
+}
+
 func TestSyntaxErrorNamesLine(t *testing.T) {
 	_, err := config.Parse([]byte("area = \"lahti\"\n[fees"), "jobs/x.toml")
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
