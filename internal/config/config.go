@@ -237,6 +237,14 @@ type file struct {
 	} `toml:"retention"`
 }
 
+// plainDecimalRE is how money and percentages are written: digits with an
+// optional decimal point, no sign, exponent or separators.
+var plainDecimalRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// maxDecimals is how many decimals money (cents) and percentages
+// (hundredths of a percent, e.g. "25.5" or "13.75") may have.
+const maxDecimals = 2
+
 // required lists the keys every configuration must define.
 var required = [][]string{
 	{"area"}, {"default_municipality"},
@@ -332,10 +340,21 @@ func Parse(data []byte, path string) (*Config, error) {
 		{"effectiveness.cap_per_client", f.Effectiveness.CapPerClient, &c.Effectiveness.CapPerClient, "euros"},
 	}
 	for _, m := range money {
-		d, err := decimal.NewFromString(strings.TrimSpace(m.in))
-		if err != nil || d.IsNegative() {
-			return nil, bad(m.key, "want a non-negative decimal number of %s as a string, e.g. \"50.00\"; got %q", m.what, m.in)
+		example, unit := `"50.00"`, "cents"
+		if m.what == "percent" {
+			example, unit = `"25.5"`, "hundredths of a percent"
 		}
+		in := strings.TrimSpace(m.in)
+		if !plainDecimalRE.MatchString(in) {
+			return nil, bad(m.key, "want a non-negative number of %s as a quoted string with a decimal point, e.g. %s; got %q", m.what, example, m.in)
+		}
+		// Money is billed in cents, so a fraction of a cent would be lost
+		// without a word. Hundredths of a percent are enough for any VAT
+		// rate or share. Either way "1.500" may well mean 1500.
+		if _, frac, _ := strings.Cut(in, "."); len(frac) > maxDecimals {
+			return nil, bad(m.key, "%q has %d decimals; write at most %d (%s) and no thousands separator, e.g. %s", m.in, len(frac), maxDecimals, unit, example)
+		}
+		d := decimal.RequireFromString(in)
 		if m.what == "percent" && d.GreaterThan(decimal.NewFromInt(100)) {
 			return nil, bad(m.key, "a percentage must be at most 100, got %q", m.in)
 		}

@@ -160,6 +160,71 @@ func TestValueErrorsNameTheirKey(t *testing.T) {
 	}
 }
 
+// TestDecimals: money has at most 2 decimals (cents) and percentages at most 2
+// (hundredths of a percent); more, or a number not written as plain digits
+// with a decimal point, is an error naming the key and saying what to write.
+func TestDecimals(t *testing.T) {
+	tests := []struct {
+		from, to, key string // key "" = valid
+		want          string // value kept, or text of the error
+	}{
+		{`info = "50.00"`, `info = "50.001"`, "fees.info", `"50.001" has 3 decimals; write at most 2 (cents)`},
+		{`info = "50.00"`, `info = "50.000"`, "fees.info", `e.g. "50.00"`},
+		{`start = "400.00"`, `start = "1.500"`, "fees.start", "no thousands separator"},
+		{`employed_open = "1500.00"`, `employed_open = "1500.005"`, "fees.employed_open", "3 decimals"},
+		{`employed_subsidised = "750.00"`, `employed_subsidised = "750.0001"`, "fees.employed_subsidised", "4 decimals"},
+		{`cap_per_client = "3000.00"`, `cap_per_client = "3000.009"`, "effectiveness.cap_per_client", "3 decimals"},
+		{`vat_percent = "25.5"`, `vat_percent = "25.555"`, "contract.vat_percent", `write at most 2 (hundredths of a percent) and no thousands separator, e.g. "25.5"`},
+		{`share_percent = "30"`, `share_percent = "33.333"`, "effectiveness.share_percent", "3 decimals"},
+		{`info = "50.00"`, `info = "5e1"`, "fees.info", `quoted string with a decimal point, e.g. "50.00"`},
+		{`info = "50.00"`, `info = "50,00"`, "fees.info", "with a decimal point"},
+		{`info = "50.00"`, `info = "+50"`, "fees.info", "non-negative"},
+		{`info = "50.00"`, `info = ".5"`, "fees.info", "decimal point"},
+		{`info = "50.00"`, `info = "50."`, "fees.info", "decimal point"},
+		{`vat_percent = "25.5"`, `vat_percent = "25,5"`, "contract.vat_percent", `e.g. "25.5"`},
+		{`info = "50.00"`, `info = "50.1"`, "", "50.1"},
+		{`info = "50.00"`, `info = "50"`, "", "50"},
+		{`info = "50.00"`, `info = " 50.00 "`, "", "50"},
+		{`vat_percent = "25.5"`, `vat_percent = "24"`, "", "24"},
+		{`vat_percent = "25.5"`, `vat_percent = "13.75"`, "", "13.75"},
+		{`vat_percent = "25.5"`, `vat_percent = "0"`, "", "0"},
+		{`share_percent = "30"`, `share_percent = "100.00"`, "", "100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.to, func(t *testing.T) {
+			if !strings.Contains(valid, tt.from) {
+				t.Fatalf("fixture lacks %q", tt.from)
+			}
+			c, err := config.Parse([]byte(strings.Replace(valid, tt.from, tt.to, 1)), "jobs/x.toml")
+			if tt.key == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want the value accepted", err)
+				}
+				got := c.Fees.Info
+				if strings.HasPrefix(tt.to, "vat_percent") {
+					got = c.Contract.VATPercent
+				} else if strings.HasPrefix(tt.to, "share_percent") {
+					got = c.Effectiveness.SharePercent
+				}
+				if got.String() != tt.want {
+					t.Errorf("value = %s, want %s", got, tt.want)
+				}
+				return
+			}
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if ce.Key != tt.key || !errors.Is(err, config.ErrInvalid) {
+				t.Errorf("err = %v (key %q), want key %q and %v", err, ce.Key, tt.key, config.ErrInvalid)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestSyntaxErrorNamesLine(t *testing.T) {
 	_, err := config.Parse([]byte("area = \"lahti\"\n[fees"), "jobs/x.toml")
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
