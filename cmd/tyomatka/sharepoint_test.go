@@ -246,6 +246,11 @@ func TestSharePointMatchesLocal(t *testing.T) {
 	if lines, ok := g["lines"].(map[string]any); ok {
 		delete(lines, "OIKAISU")
 	}
+	// HETU_MISPLACED came later too: the bot's own screening of the columns
+	// that reach the reports.
+	if fs, ok := g["findings"].(map[string]any); ok && fs["HETU_MISPLACED"] == 0.0 {
+		delete(fs, "HETU_MISPLACED")
+	}
 	for k, wv := range w {
 		if !reflect.DeepEqual(g[k], wv) {
 			t.Errorf("run-summary.json %q differs from the example's expected one:\n%v\nwant:\n%v", k, g[k], wv)

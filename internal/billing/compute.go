@@ -75,6 +75,12 @@ func newComputation(in Input) *computation {
 // ignored: they can neither give a client a code nor make one ambiguous.
 func (c *computation) codes() {
 	for _, r := range c.in.Tracking.Codes {
+		if r.CodeHetu {
+			// The row maps nobody: its person then has no code
+			// (CODE_MISSING) and is not billed until it is fixed.
+			c.findings = append(c.findings, finding.New(finding.HetuMisplaced, c.file, tracking.CodesSheet, r.Row, r.CodeColumn, msgHetuInCode()))
+			continue
+		}
 		if !r.HetuValid {
 			f := finding.New(finding.HetuInvalid, c.file, tracking.CodesSheet, r.Row, r.HetuColumn, msgHetuInvalidCodes())
 			f.ClientCode = r.Code
@@ -124,6 +130,15 @@ func (c *computation) clients() {
 	}
 	for i := range rows {
 		r := &rows[i]
+		if r.ClientNumberHetu {
+			// Billed as usual; only the number, which would name the client
+			// in the reports, is dropped.
+			f := finding.New(finding.HetuMisplaced, c.file, tracking.ClientsSheet, r.Row, r.ClientNumberColumn, msgHetuInClientNumber())
+			if r.HetuValid && len(c.codesOf[r.Hetu]) == 1 {
+				f.ClientCode = c.codesOf[r.Hetu][0]
+			}
+			c.findings = append(c.findings, f)
+		}
 		if f, skipped := c.skip(r, dupRows); skipped {
 			c.findings = append(c.findings, f)
 			continue

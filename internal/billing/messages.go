@@ -120,6 +120,18 @@ func msgHetuInvalidCodes() string {
 		"Korjaa henkilötunnus; riviä ei käytetä koodin muuntoon ennen korjausta."
 }
 
+// HETU_MISPLACED
+
+func msgHetuInCode() string {
+	return "Koodi-sarakkeessa on henkilötunnus (tai sen näköinen merkkijono). Koodi näkyy palveluntuottajalle ja raporteissa, " +
+		"joten sitä ei käytetä: kirjoita soluun asiakkaan koodi (esim. TM-0042). Henkilöä ei laskuteta ennen korjausta."
+}
+
+func msgHetuInClientNumber() string {
+	return "Asiakasnumero-sarakkeessa on henkilötunnus (tai sen näköinen merkkijono). Sitä ei näytetä raporteissa: " +
+		"kirjoita soluun asiakasnumero tai jätä se tyhjäksi. Rivi laskutetaan muuten tavalliseen tapaan."
+}
+
 // REFERRAL_MISSING
 
 func msgReferralMissing(raw string) string {

@@ -22,6 +22,9 @@ const (
 	AccrualRowInvalid   Code = "ACCRUAL_ROW_INVALID"
 	AccrualGap          Code = "ACCRUAL_GAP"
 	AccrualMismatch     Code = "ACCRUAL_MISMATCH"
+	// HetuMisplaced is the bot's own, after the spec's codes: an identity
+	// code in a column that would carry it into the reports.
+	HetuMisplaced Code = "HETU_MISPLACED"
 )
 
 // Codes lists every finding code; run-summary.json reports each, with 0 where none.
@@ -30,6 +33,7 @@ var Codes = []Code{
 	DateOrder, DateFuture, DateInvalid, EmploymentType,
 	PendingVerification, NotVerified, NoBaseline,
 	AccrualRowInvalid, AccrualGap, AccrualMismatch,
+	HetuMisplaced,
 }
 
 // Severity of a finding.

@@ -50,6 +50,43 @@ func Normalize(s string) string {
 	return b.String()
 }
 
+// Resembles reports whether s holds anything shaped like an identity code
+// (six digits, a century sign, three digits and a check character), valid
+// or not, once white space is removed and letters upper-cased: a mistyped
+// identity code is personal data all the same. Columns that travel to the
+// reports (client code, client number) are screened with it.
+func Resembles(s string) bool {
+	n := Normalize(s)
+	for i := 0; i+11 <= len(n); i++ {
+		if shaped(n[i : i+11]) {
+			return true
+		}
+	}
+	return false
+}
+
+// shaped reports whether the 11 bytes of s have the form DDMMYYCZZZQ.
+func shaped(s string) bool {
+	for i := 0; i < 11; i++ {
+		c := s[i]
+		switch {
+		case i < 6 || i >= 7 && i < 10:
+			if c < '0' || c > '9' {
+				return false
+			}
+		case i == 6:
+			if _, ok := Century(c); !ok {
+				return false
+			}
+		default:
+			if strings.IndexByte(checkChars, c) < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // isPlain reports whether s is already normalised ASCII (the common case: no
 // allocation).
 func isPlain(s string) bool {

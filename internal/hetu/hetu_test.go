@@ -81,3 +81,29 @@ func FuzzParse(f *testing.F) {
 		_ = c.Birthdate()
 	})
 }
+
+// TestResembles: anything shaped like an identity code, valid or mistyped,
+// anywhere in a value; client codes and client numbers are not.
+func TestResembles(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"050190-907H", true},
+		{" 050190 -907h ", true},
+		{"050190-907X", true}, // wrong check character: still personal data
+		{"TM 050190A907H", true},
+		{"311299Y9999", true},
+		{"TM-0042", false},
+		{"2602001", false},
+		{"12345678901", false}, // 7th character is no century sign
+		{"050190-90H", false},
+		{"050190-907", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := hetu.Resembles(tt.in); got != tt.want {
+			t.Errorf("Resembles(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -190,6 +190,62 @@ func TestNoPersonalDataInOutputsOrLogs(t *testing.T) {
 	}
 }
 
+// TestIdentityCodeInCodeColumns: an identity code typed into Muunto's
+// Koodi or Asiakkaat's Asiakasnumero (both travel to the reports, the
+// provider's included) never reaches an output or a log line; each is a
+// HETU_MISPLACED finding, and the person without a usable code is not
+// billed (CODE_MISSING).
+func TestIdentityCodeInCodeColumns(t *testing.T) {
+	dir := t.TempDir()
+	testfix.CopyTree(t, exampleDir, dir)
+	book := filepath.Join(dir, "TyoMatka_seuranta.xlsx")
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// TM-0501's code and the second client's client number, as an easy
+	// slip (pasting the identity-code column twice) would leave them.
+	const inCode, inNumber = "050190-907H", " 250278-900w"
+	if err := f.SetCellStr("Muunto", "B2", inCode); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStr("Asiakkaat", "C4", inNumber); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	out := t.TempDir()
+	var logs bytes.Buffer
+	o := runJob(t, filepath.Join(dir, "example.toml"), period.Month{Year: 2026, Month: 5}, civil.Date{Year: 2026, Month: 6, Day: 22}, out, &logs)
+	testfix.AssertNoPersonalData(t, testfix.FileTexts(t, out), []string{"050190-907H", "050190907H", "250278-900W", "250278900W"})
+	testfix.AssertNoPersonalData(t, map[string]string{"log": logs.String()}, []string{"050190-907H", "250278-900W"})
+
+	var misplaced []string
+	codeMissing := false
+	for _, fd := range o.Findings {
+		switch fd.Code {
+		case "HETU_MISPLACED":
+			misplaced = append(misplaced, fmt.Sprintf("%s!%s%d", fd.Sheet, fd.Column, fd.Row))
+		case "CODE_MISSING":
+			codeMissing = codeMissing || fd.Row == 3
+		}
+	}
+	if want := []string{"Asiakkaat!Asiakasnumero4", "Muunto!Koodi2"}; !reflect.DeepEqual(misplaced, want) {
+		t.Errorf("HETU_MISPLACED at %q, want %q", misplaced, want)
+	}
+	if !codeMissing {
+		t.Error("no CODE_MISSING for the person whose Koodi held an identity code")
+	}
+	for _, l := range o.Lines {
+		if l.ClientCode == "TM-0501" || l.ClientCode == "" {
+			t.Errorf("line %s billed for %q", l.ID, l.ClientCode)
+		}
+	}
+}
+
 // scanForPersonalData fails the test when any of secrets appears in the log
 // or in any file of out (each XML part inside the workbooks).
 func scanForPersonalData(t *testing.T, out, log string, secrets []string) {

@@ -97,6 +97,10 @@ func readClients(ctx context.Context, b *sheet.Book, wb *Workbook) error {
 			DaysColumn:   header(colDays),
 		}
 		c.Hetu, c.HetuValid = parseHetu(r.Cells[colHetu])
+		c.ClientNumberColumn = header(colClientNumber)
+		if hetu.Resembles(c.ClientNumber) {
+			c.ClientNumber, c.ClientNumberHetu = "", true
+		}
 		if m := cellText(r.Cells[colMunicipality]); m != "" {
 			c.Municipality = municipality.Name(m)
 		}
@@ -129,7 +133,10 @@ func readCodes(ctx context.Context, b *sheet.Book, wb *Workbook) error {
 		if code == "" {
 			continue // a blank Koodi maps nobody (SPEC §2.1)
 		}
-		cr := CodeRow{Row: r.Num, HetuColumn: t.Columns[0].Header, Code: code}
+		cr := CodeRow{Row: r.Num, HetuColumn: t.Columns[0].Header, Code: code, CodeColumn: t.Columns[1].Header}
+		if hetu.Resembles(code) {
+			cr.Code, cr.CodeHetu = "", true
+		}
 		cr.Hetu, cr.HetuValid = parseHetu(r.Cells[0])
 		wb.Codes = append(wb.Codes, cr)
 	}

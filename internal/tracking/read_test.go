@@ -194,8 +194,8 @@ func TestReadBuilt(t *testing.T) {
 		t.Errorf("client 3 = type %v referral %+v days %v %q", c3.EmploymentType, c3.Referral, c3.DaysValid, c3.DaysRaw)
 	}
 	wantCodes := []tracking.CodeRow{
-		{Row: 2, HetuColumn: "Henkilötunnus", Hetu: hetu.Code(h1), HetuValid: true, Code: "TM-1"},
-		{Row: 4, HetuColumn: "Henkilötunnus", Code: "TM-3"},
+		{Row: 2, HetuColumn: "Henkilötunnus", Hetu: hetu.Code(h1), HetuValid: true, Code: "TM-1", CodeColumn: "Koodi"},
+		{Row: 4, HetuColumn: "Henkilötunnus", Code: "TM-3", CodeColumn: "Koodi"},
 	}
 	if !reflect.DeepEqual(wb.Codes, wantCodes) {
 		t.Errorf("codes = %+v, want %+v", wb.Codes, wantCodes)

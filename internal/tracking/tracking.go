@@ -48,8 +48,13 @@ type Client struct {
 	HetuColumn   string    // header as written
 	Hetu         hetu.Code // normalised; meaningful only when HetuValid
 	HetuValid    bool
-	ClientNumber string // Asiakasnumero, trimmed; "" when blank
-	Municipality string // Kotikunta mapped to a name (codes → names); "" when blank
+	ClientNumber string // Asiakasnumero, trimmed; "" when blank or when it held an identity code
+	// ClientNumberColumn is the Asiakasnumero header as written, and
+	// ClientNumberHetu reports that the cell held something shaped like an
+	// identity code, which is never kept (hetu.Resembles).
+	ClientNumberColumn string
+	ClientNumberHetu   bool
+	Municipality       string // Kotikunta mapped to a name (codes → names); "" when blank
 
 	Referral   DateCell // Ohjattu
 	Info       DateCell // Infotilaisuus
@@ -73,7 +78,12 @@ type CodeRow struct {
 	HetuColumn string
 	Hetu       hetu.Code // meaningful only when HetuValid
 	HetuValid  bool
-	Code       string // trimmed, case kept
+	Code       string // trimmed, case kept; "" when it held an identity code
+	// CodeColumn is the Koodi header as written; CodeHetu reports that the
+	// cell held something shaped like an identity code, which is never kept
+	// (the code travels to every report and the ledger).
+	CodeColumn string
+	CodeHetu   bool
 }
 
 // Workbook is the parsed tracking workbook.
