@@ -61,6 +61,13 @@ type Line struct {
 	Gross        decimal.Decimal
 	Description  string // Finnish Selite; never a Kela amount of a person
 	Corrects     string // OIKAISU: the id of the line it corrects
+	// CorrectsType and CorrectsMonth are, on an OIKAISU, the type and month
+	// of the line it corrects (never OIKAISU: a correction names the
+	// original). The provider report decides from CorrectsType whether the
+	// correction may be shown per client; the month names the follow-up
+	// month a VAIKUTTAVUUS correction is about.
+	CorrectsType  LineType
+	CorrectsMonth period.Month
 }
 
 // Verification is the state of a client's employment verification.

@@ -56,6 +56,13 @@ type Line struct {
 	Amount       decimal.Decimal  `json:"amount"`
 	VAT          decimal.Decimal  `json:"vat"`
 	Corrects     string           `json:"corrects,omitempty"`
+	// CorrectsType and CorrectsMonth are, on an OIKAISU, the type and month
+	// of the line it corrects. They are recorded because the original may
+	// not be there to ask: finance may reject its period after the
+	// correction was issued, and retention deletes old periods first. An
+	// OIKAISU recorded before they were kept lacks them (see BilledBefore).
+	CorrectsType  billing.LineType `json:"corrects_type,omitempty"`
+	CorrectsMonth period.Month     `json:"corrects_month,omitzero"`
 }
 
 // Month is the line's calendar month.
@@ -146,7 +153,9 @@ func (l *Ledger) Months() []period.Month {
 }
 
 // BilledBefore returns the lines of every issued or sealed period before p,
-// in period order.
+// in period order. Every OIKAISU among them carries the type and month of
+// the line it corrects: one recorded before the ledger kept them gets them
+// from the ledger (see corrected).
 func (l *Ledger) BilledBefore(p period.Month) []Line {
 	var out []Line
 	for _, m := range l.Months() {
@@ -154,7 +163,78 @@ func (l *Ledger) BilledBefore(p period.Month) []Line {
 			out = append(out, l.Periods[m].Lines...)
 		}
 	}
+	l.fillCorrected(out)
 	return out
+}
+
+// fillCorrected sets, in place, the corrected type and month of every
+// OIKAISU in lines that lacks them (recorded by a binary that did not keep
+// them), so that no correction reconciled from them is of unknown type.
+// The original line is looked up in every period, a released one included
+// (its lines are no longer billed but still recorded), or else in another
+// correction of it that knows; when retention has deleted both, the type
+// is recomputed from the line id (corrected).
+func (l *Ledger) fillCorrected(lines []Line) {
+	var missing bool
+	for _, x := range lines {
+		missing = missing || x.Type == billing.Correction && x.CorrectsType == ""
+	}
+	if !missing {
+		return
+	}
+	known := map[string]Line{} // original id → a line knowing its type and month
+	for _, m := range l.Months() {
+		for _, x := range l.Periods[m].Lines {
+			switch {
+			case x.Type != billing.Correction:
+				known[x.ID] = Line{CorrectsType: x.Type, CorrectsMonth: x.Month()}
+			case x.CorrectsType != "":
+				if _, ok := known[x.Corrects]; !ok {
+					known[x.Corrects] = x
+				}
+			}
+		}
+	}
+	for i := range lines {
+		x := &lines[i]
+		if x.Type != billing.Correction || x.CorrectsType != "" {
+			continue
+		}
+		k, ok := known[x.Corrects]
+		if !ok {
+			k.CorrectsType, k.CorrectsMonth = l.corrected(*x)
+		}
+		x.CorrectsType, x.CorrectsMonth = k.CorrectsType, k.CorrectsMonth
+	}
+}
+
+// searchMonths bounds how far back from an OIKAISU corrected looks for the
+// month of a VAIKUTTAVUUS line: far beyond any contract's follow-up.
+const searchMonths = 240
+
+// corrected recomputes the type and month of the line OIKAISU x corrects
+// from its id, which billing.LineID derives from the area, the client's
+// key, the type and (VAIKUTTAVUUS) the month; an id recorded before a key
+// rotation is matched through Aliases. It returns "" when no id matches
+// (the key was rotated after retention deleted the original, so no alias
+// maps it): the correction then stays of unknown type and the reports
+// refuse it rather than guess whether it may be shown per client.
+func (l *Ledger) corrected(x Line) (billing.LineType, period.Month) {
+	is := func(t billing.LineType, month string) bool {
+		id := billing.LineID(l.Area, x.Key, t, month)
+		return id == x.Corrects || l.Aliases[id] == x.Corrects
+	}
+	for _, t := range []billing.LineType{billing.Info, billing.Start, billing.Employed} {
+		if is(t, "") {
+			return t, period.Month{}
+		}
+	}
+	for i, m := 0, x.Month(); i < searchMonths; i, m = i+1, m.Add(-1) {
+		if is(billing.Effectiveness, m.String()) {
+			return billing.Effectiveness, m
+		}
+	}
+	return "", period.Month{}
 }
 
 // LaterThan returns the first issued or sealed period after p. A run for p
@@ -184,7 +264,8 @@ func (l *Ledger) Record(p period.Month, rec Period, lines []billing.Line) {
 // FromBilling converts an invoice line to its ledger form.
 func FromBilling(b billing.Line) Line {
 	return Line{ID: b.ID, Key: b.Key, ClientCode: b.ClientCode, Municipality: b.Municipality,
-		Type: b.Type, Date: b.Date, Amount: b.Amount, VAT: b.VAT, Corrects: b.Corrects}
+		Type: b.Type, Date: b.Date, Amount: b.Amount, VAT: b.VAT,
+		Corrects: b.Corrects, CorrectsType: b.CorrectsType, CorrectsMonth: b.CorrectsMonth}
 }
 
 // Snapshot is a ledger as read from the store, with what a conditional

@@ -61,7 +61,12 @@ func TestReconcile(t *testing.T) {
 	credit := func(orig billing.Line, amount string) ledger.Line {
 		a := decimal.RequireFromString(amount)
 		return ledger.Line{ID: ledger.CorrectionID("lahti", orig.Key, feb, orig.ID), Key: orig.Key, ClientCode: orig.ClientCode,
-			Type: billing.Correction, Date: feb.Last(), Amount: a, VAT: billing.VAT(a, vat), Corrects: orig.ID}
+			Type: billing.Correction, Date: feb.Last(), Amount: a, VAT: billing.VAT(a, vat), Corrects: orig.ID,
+			CorrectsType: orig.Type, CorrectsMonth: orig.Month}
+	}
+	originals := map[string]billing.Line{}
+	for _, l := range []billing.Line{info, emp, eff} {
+		originals[l.ID] = l
 	}
 	tests := []struct {
 		name     string
@@ -84,6 +89,10 @@ func TestReconcile(t *testing.T) {
 			[]string{"OIKAISU 10.00 2.55 " + eff.ID}},
 		{"orphan correction (original released) is reversed", []ledger.Line{credit(eff, "-2.34")}, nil, nil,
 			[]string{"OIKAISU 2.34 0.60 " + eff.ID}},
+		{"orphan correction (original released) is corrected again", []ledger.Line{credit(eff, "-2.34")}, []billing.Line{effNow}, nil,
+			[]string{"OIKAISU 22.34 5.70 " + eff.ID}},
+		{"two orphan corrections of a fixed fee", []ledger.Line{credit(emp, "-750"), credit(emp, "-750")}, nil, nil,
+			[]string{"OIKAISU 1500.00 382.50 " + emp.ID}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +106,19 @@ func TestReconcile(t *testing.T) {
 					}
 					if l.Month != mar || l.Date != mar.Last() {
 						t.Errorf("OIKAISU dated %s, want the period's last day", l.Date)
+					}
+					// Every correction knows what it corrects, also when
+					// only a correction of the original is billed.
+					orig := originals[l.Corrects]
+					if l.CorrectsType != orig.Type || l.CorrectsMonth != orig.Month {
+						t.Errorf("OIKAISU of %s corrects %q %s, want %q %s", l.Corrects, l.CorrectsType, l.CorrectsMonth, orig.Type, orig.Month)
+					}
+					what := orig.Type.Finnish()
+					if orig.Type == billing.Effectiveness {
+						what += " " + orig.Month.String()
+					}
+					if want := "Oikaisu riviin " + l.Corrects + " (" + what + "): "; !strings.HasPrefix(l.Description, want) {
+						t.Errorf("OIKAISU Selite %q, want it to start %q", l.Description, want)
 					}
 				}
 			}
@@ -224,4 +246,134 @@ func TestDecide(t *testing.T) {
 			t.Errorf("err = %v, want ErrNotIssued", err)
 		}
 	})
+}
+
+// TestBilledBeforeKnowsCorrectedType: an OIKAISU recorded before the ledger
+// kept the corrected type and month gets them from the ledger, so that the
+// corrections reconciled from it know what they correct: from the original
+// in a released period, from another correction of it, or, when retention
+// deleted the original, from its id (through Aliases after a key rotation).
+func TestBilledBeforeKnowsCorrectedType(t *testing.T) {
+	eff := line("TM-2", billing.Effectiveness, jan, "12.34")
+	info := line("TM-1", billing.Info, jan, "50")
+	legacy := func(orig billing.Line, amount string) billing.Line {
+		a := decimal.RequireFromString(amount)
+		return billing.Line{ID: ledger.CorrectionID("lahti", orig.Key, feb, orig.ID), Key: orig.Key, ClientCode: orig.ClientCode,
+			Municipality: orig.Municipality, Type: billing.Correction, Date: feb.Last(), Month: feb, Amount: a, Corrects: orig.ID}
+	}
+	setup := func(change func(l *ledger.Ledger)) *ledger.Ledger {
+		l := ledger.New("lahti")
+		l.Record(jan, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{eff, info})
+		if _, err := l.Decide(jan, ledger.Approval{Decision: ledger.DecisionRejected, Approver: "X", RunID: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+		l.Record(feb, ledger.Period{RunID: "r2", AsOf: asOf}, []billing.Line{legacy(eff, "-2.34"), legacy(info, "-50")})
+		if change != nil {
+			change(l)
+		}
+		return l
+	}
+	tests := []struct {
+		name string
+		l    *ledger.Ledger
+		want []string // "corrects type month" of each billed OIKAISU
+	}{
+		{"original in a released period", setup(nil),
+			[]string{eff.ID + " VAIKUTTAVUUS 2026-01", info.ID + " INFO 2026-01"}},
+		{"another correction knows", setup(func(l *ledger.Ledger) {
+			// Not from the id: the key was rotated without an alias.
+			delete(l.Periods, jan)
+			lines := l.Periods[feb].Lines
+			for i := range lines {
+				lines[i].Key = key("rotated " + lines[i].ClientCode)
+			}
+			later := typed(legacy(eff, "1"), eff)
+			later.Key = key("rotated TM-2")
+			l.Record(mar, ledger.Period{RunID: "r3", AsOf: asOf}, []billing.Line{later})
+		}), []string{eff.ID + " VAIKUTTAVUUS 2026-01", info.ID + "  0000-00", eff.ID + " VAIKUTTAVUUS 2026-01"}},
+		{"original deleted: from the id", setup(func(l *ledger.Ledger) { delete(l.Periods, jan) }),
+			[]string{eff.ID + " VAIKUTTAVUUS 2026-01", info.ID + " INFO 0000-00"}},
+		{"original deleted, key rotated: from the id through Aliases", setup(func(l *ledger.Ledger) {
+			delete(l.Periods, jan)
+			lines := l.Periods[feb].Lines
+			for i := range lines {
+				lines[i].Key = key("new " + lines[i].ClientCode)
+			}
+			l.Aliases = map[string]string{
+				billing.LineID("lahti", key("new TM-2"), billing.Effectiveness, jan.String()): eff.ID,
+				billing.LineID("lahti", key("new TM-1"), billing.Info, ""):                    info.ID,
+			}
+		}), []string{eff.ID + " VAIKUTTAVUUS 2026-01", info.ID + " INFO 0000-00"}},
+		{"nothing tells: left unknown", setup(func(l *ledger.Ledger) {
+			delete(l.Periods, jan)
+			lines := l.Periods[feb].Lines
+			for i := range lines {
+				lines[i].Key = key("rotated " + lines[i].ClientCode)
+			}
+		}), []string{eff.ID + "  0000-00", info.ID + "  0000-00"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, x := range tc.l.BilledBefore(mar.Add(1)) {
+				if x.Type == billing.Correction {
+					got = append(got, fmt.Sprintf("%s %s %s", x.Corrects, x.CorrectsType, x.CorrectsMonth))
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("billed corrections:\ngot  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+
+	// The reported case: the reversal of an orphan legacy correction
+	// names the type and month it corrects.
+	plan := ledger.Reconcile("lahti", vat, mar, setup(nil).BilledBefore(mar), billing.Result{})
+	var got []string
+	for _, x := range plan.Due {
+		got = append(got, fmt.Sprintf("%s %s %s %s", x.Corrects, x.CorrectsType, x.CorrectsMonth, x.Amount.StringFixed(2)))
+		if !strings.HasPrefix(x.Description, "Oikaisu riviin "+x.Corrects+" ("+x.CorrectsType.Finnish()) {
+			t.Errorf("Selite %q does not name the corrected type", x.Description)
+		}
+	}
+	if want := []string{info.ID + " INFO 2026-01 50.00", eff.ID + " VAIKUTTAVUUS 2026-01 2.34"}; !slices.Equal(got, want) {
+		t.Errorf("due:\ngot  %q\nwant %q", got, want)
+	}
+}
+
+// typed is correction c as the ledger now records it: knowing orig.
+func typed(c, orig billing.Line) billing.Line {
+	c.CorrectsType, c.CorrectsMonth = orig.Type, orig.Month
+	return c
+}
+
+// TestCorrectedTypeRecorded: the ledger document keeps an OIKAISU's
+// corrected type and month, and still reads one recorded without them.
+func TestCorrectedTypeRecorded(t *testing.T) {
+	eff := line("TM-2", billing.Effectiveness, jan, "12.34")
+	c := typed(billing.Line{ID: "LC", Key: eff.Key, ClientCode: "TM-2", Type: billing.Correction, Date: feb.Last(), Month: feb,
+		Amount: decimal.RequireFromString("1"), Corrects: eff.ID}, eff)
+	l := ledger.New("lahti")
+	l.Record(feb, ledger.Period{RunID: "r1", AsOf: asOf}, []billing.Line{eff, c})
+	raw, err := ledger.Encode(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"corrects_type":"VAIKUTTAVUUS","corrects_month":"2026-01"`) {
+		t.Errorf("ledger lacks the corrected type and month: %s", raw)
+	}
+	if strings.Count(string(raw), "corrects_month") != 1 {
+		t.Errorf("a line that corrects nothing records a corrected month: %s", raw)
+	}
+	back, err := ledger.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Periods[feb].Lines[1]; got.CorrectsType != billing.Effectiveness || got.CorrectsMonth != jan {
+		t.Errorf("read back %+v", got)
+	}
+	legacy := strings.Replace(string(raw), `,"corrects_type":"VAIKUTTAVUUS","corrects_month":"2026-01"`, "", 1)
+	if _, err := ledger.Decode([]byte(legacy)); err != nil {
+		t.Errorf("a ledger recorded without corrected types: %v", err)
+	}
 }

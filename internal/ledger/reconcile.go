@@ -28,7 +28,10 @@ type Plan struct {
 type billedEntitlement struct {
 	id    string // the original line id
 	first Line
-	net   decimal.Decimal
+	// standIn: no original is billed (its period was released), so first
+	// is made from a correction of it, which records its type and month.
+	standIn bool
+	net     decimal.Decimal
 }
 
 // Reconcile diffs res (billing.Compute's entitlements up to p) against the
@@ -54,14 +57,18 @@ func Reconcile(area string, vatPercent decimal.Decimal, p period.Month, billed [
 			e = &billedEntitlement{id: id, first: l, net: decimal.Zero}
 			if l.Type == billing.Correction {
 				// Only the correction survives (its original was released):
-				// it still names what it corrects.
-				e.first.Type = ""
+				// the original is what it corrects, of the type and month
+				// it records, billed to the same client and municipality.
+				// Left as the correction, a further correction would not
+				// know what it corrects, and the provider report could not
+				// tell a VAIKUTTAVUUS correction from a fixed fee's.
+				e.first, e.standIn = standIn(l), true
 			}
 			prior[id] = e
 			order = append(order, id)
 		}
-		if e.first.Type == "" && l.Type != billing.Correction {
-			e.first = l
+		if e.standIn && l.Type != billing.Correction {
+			e.first, e.standIn = l, false
 		}
 		e.net = e.net.Add(l.Amount)
 	}
@@ -126,9 +133,12 @@ func correction(area string, vatPercent decimal.Decimal, p period.Month, e *bill
 			muni = now.Municipality
 		}
 	}
-	origType := orig.Type
-	if origType == "" && now != nil {
-		origType = now.Type
+	// The line entitled now has the corrected id, so its type and month
+	// are the original's; without it, the billed original (or the stand-in
+	// a correction of it gives) tells.
+	origType, origMonth := orig.Type, orig.Month()
+	if now != nil {
+		origType, origMonth = now.Type, now.Month
 	}
 	id := e.id
 	nowAmount := decimal.Zero
@@ -137,26 +147,41 @@ func correction(area string, vatPercent decimal.Decimal, p period.Month, e *bill
 	}
 	what := origType.Finnish()
 	if origType == billing.Effectiveness {
-		what += " " + orig.Month().String()
+		what += " " + origMonth.String()
 	}
-	desc := fmt.Sprintf("Oikaisu riviin %s (%s): %s. Aiemmin laskutettu %s €, nyt peruste %s €.",
+	if what != "" {
+		what = " (" + what + ")"
+	}
+	desc := fmt.Sprintf("Oikaisu riviin %s%s: %s. Aiemmin laskutettu %s €, nyt peruste %s €.",
 		id, what, reason, fiMoney(e.net), fiMoney(nowAmount))
 	diff = diff.Round(2)
 	vat := billing.VAT(diff, vatPercent)
 	return billing.Line{
-		ID:           CorrectionID(area, orig.Key, p, id),
-		Key:          orig.Key,
-		ClientCode:   code,
-		Municipality: muni,
-		Type:         billing.Correction,
-		Date:         p.Last(),
-		Month:        p,
-		Amount:       diff,
-		VAT:          vat,
-		Gross:        diff.Add(vat),
-		Description:  desc,
-		Corrects:     id,
+		ID:            CorrectionID(area, orig.Key, p, id),
+		Key:           orig.Key,
+		ClientCode:    code,
+		Municipality:  muni,
+		Type:          billing.Correction,
+		Date:          p.Last(),
+		Month:         p,
+		Amount:        diff,
+		VAT:           vat,
+		Gross:         diff.Add(vat),
+		Description:   desc,
+		Corrects:      id,
+		CorrectsType:  origType,
+		CorrectsMonth: origMonth,
 	}
+}
+
+// standIn is the original line that correction c corrects, as far as c
+// records it: its id, type and month, client and municipality.
+func standIn(c Line) Line {
+	orig := Line{ID: c.Corrects, Key: c.Key, ClientCode: c.ClientCode, Municipality: c.Municipality, Type: c.CorrectsType}
+	if !c.CorrectsMonth.IsZero() {
+		orig.Date = c.CorrectsMonth.Last()
+	}
+	return orig
 }
 
 func fiMoney(d decimal.Decimal) string {

@@ -552,3 +552,109 @@ func TestExplain(t *testing.T) {
 		t.Errorf("ledger has %d periods after explain, want 2", got)
 	}
 }
+
+// TestCorrectionOfRejectedEffectiveness: an OIKAISU of a VAIKUTTAVUUS line
+// whose period finance rejected afterwards is the only record of that line
+// still billed. When the line's entitlement then vanishes, the reversing
+// OIKAISU must still know it corrects VAIKUTTAVUUS: its Selite names the
+// type and month for finance, and the provider report counts it only in the
+// monthly effectiveness total, never per client (SPEC §4: no Kela-derived
+// amount of a person reaches the provider).
+//
+//	03 March issued (E's VAIKUTTAVUUS 2026-03 15.00)
+//	04 Kela corrects E's March: OIKAISU +30 of it
+//	   finance then rejects March (tyomatka approve)
+//	05 E's start date removed: E's March entitlement vanishes, so April's
+//	   +30 is reversed by an OIKAISU −30 of E's March line
+func TestCorrectionOfRejectedEffectiveness(t *testing.T) {
+	ctx := context.Background()
+	tl := newTimeline(t)
+	known := map[string]string{}
+	for n := 1; n <= 4; n++ {
+		for _, l := range tl.run(testfix.Month(n)).Lines {
+			if l.Type != billing.Correction {
+				known[l.ID] = fmt.Sprintf("%s %s %s", l.ClientCode, l.Type, l.Month)
+			}
+		}
+	}
+	var marchE string
+	for id, what := range known {
+		if what == cE+" VAIKUTTAVUUS 2026-03" {
+			marchE = id
+		}
+	}
+	if marchE == "" {
+		t.Fatalf("no VAIKUTTAVUUS 2026-03 of %s billed: %q", cE, known)
+	}
+
+	mar := testfix.Month(3)
+	tl.decide(mar, report.DecisionRejected, "Talous Testaaja", "")
+	if st, err := run.Approve(ctx, tl.options(mar), mar); err != nil || st != ledger.Released {
+		t.Fatalf("approve %s: %s, %v; want released", mar, st, err)
+	}
+
+	may := testfix.Month(5)
+	tl.prepare(may)
+	rows := timelineTracking(may)
+	for i := range rows {
+		if rows[i].Code == cE {
+			rows[i].Start = ""
+		}
+	}
+	testfix.WriteTracking(t, tl.TrackingPath(), rows)
+	out := tl.Run(tl.options(may))
+
+	var corr *billing.Line
+	for i, l := range out.Lines {
+		if l.Type == billing.Correction && l.Corrects == marchE {
+			corr = &out.Lines[i]
+		}
+	}
+	if corr == nil {
+		t.Fatalf("%s: no OIKAISU of %s's March effectiveness %s: %q", may, cE, marchE, describe(out.Lines, known))
+	}
+	if !corr.Amount.Equal(decimal.RequireFromString("-30")) {
+		t.Errorf("OIKAISU of %s: %s, want -30.00 (April's +30 reversed)", marchE, corr.Amount)
+	}
+	if want := "Oikaisu riviin " + marchE + " (Vaikuttavuus 2026-03): aloituspäivä on poistettu"; !strings.HasPrefix(corr.Description, want) {
+		t.Errorf("OIKAISU Selite %q, want it to start %q", corr.Description, want)
+	}
+
+	_, _, prov := report.FileNames("lahti", may)
+	f, err := excelize.OpenFile(filepath.Join(tl.Dir, "out", may.String(), prov))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines, err := f.GetRows(report.SheetLines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range lines[1:] {
+		if slices.Contains(r, marchE) || slices.Contains(r, corr.ID) {
+			t.Errorf("provider Laskurivit lists the effectiveness correction per client: %q", r)
+		}
+	}
+	// May's effectiveness total holds May's corrections of VAIKUTTAVUUS
+	// lines, E's reversal included (a VAIKUTTAVUUS line counts in its own
+	// month, a correction in the month that bills it).
+	want := decimal.Zero
+	for _, l := range out.Lines {
+		if l.Month == may && (l.Type == billing.Effectiveness || l.Type == billing.Correction && strings.Contains(known[l.Corrects], " VAIKUTTAVUUS ")) {
+			want = want.Add(l.Amount)
+		}
+	}
+	eff, err := f.GetRows(report.SheetEffectiveness, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, r := range eff[1:] {
+		if len(r) > 2 && r[0] == may.String() {
+			got = r[2]
+		}
+	}
+	if g, err := decimal.NewFromString(got); err != nil || !g.Equal(want) {
+		t.Errorf("provider Vaikuttavuus %s total %q, want %s (%q)", may, got, want.StringFixed(2), describe(out.Lines, known))
+	}
+}
