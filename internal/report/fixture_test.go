@@ -81,6 +81,7 @@ func fixture() *report.Input {
 	}
 	lines[6].Description = ""
 	lines[6].Corrects = "1a2b3c4d5e6f7081"
+	lines[6].CorrectsType, lines[6].CorrectsMonth = billing.Start, period.Month{Year: 2026, Month: 2}
 	lines[3].Description = secretSelite
 	findings := []finding.Finding{
 		finding.New(finding.HetuInvalid, "TyoMatka_seuranta.xlsx", "Asiakkaat", 11, "Hetu", "Henkilötunnuksen tarkistusmerkki on väärä. Korjaa henkilötunnus."),

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"cloud.google.com/go/civil"
 	"github.com/xuri/excelize/v2"
@@ -88,19 +87,23 @@ func perClient(l *billing.Line) bool {
 	case billing.Info, billing.Start, billing.Employed:
 		return true
 	case billing.Correction:
-		return !correctsEffectiveness(l)
+		// Only a correction known to correct a fixed fee: one of unknown
+		// type is refused before any workbook is written (Input.check).
+		switch l.CorrectsType {
+		case billing.Info, billing.Start, billing.Employed:
+			return true
+		}
 	}
 	return false
 }
 
 // correctsEffectiveness reports whether an OIKAISU corrects a VAIKUTTAVUUS
-// line. The corrected line's type is not on the Line; the ledger writes it
-// into the Selite as "Oikaisu riviin <id> (Vaikuttavuus yyyy-mm): …" (the
-// Finnish label of the type, and for VAIKUTTAVUUS its month), so that is
-// what is matched, anchored at the corrected id.
+// line. It reads the structured corrected type, never the Finnish Selite: a
+// text that does not match (a correction whose original was released once
+// had an empty type in it) must not put a Kela-derived amount on a client's
+// row.
 func correctsEffectiveness(l *billing.Line) bool {
-	return l.Type == billing.Correction &&
-		strings.HasPrefix(l.Description, "Oikaisu riviin "+l.Corrects+" ("+billing.Effectiveness.Finnish()+" ")
+	return l.Type == billing.Correction && l.CorrectsType == billing.Effectiveness
 }
 
 func (b *book) providerLines(in *Input) error {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -116,7 +117,22 @@ func (in *Input) check() error {
 	if in.Period.IsZero() {
 		return fmt.Errorf("report: input without period")
 	}
+	for i := range in.Lines {
+		// Whether a correction may be shown per client to the provider,
+		// and what finance is told it corrects, depend on the corrected
+		// type; without it no workbook is written rather than a guess.
+		if l := &in.Lines[i]; l.Type == billing.Correction && !correctable(l.CorrectsType) {
+			return fmt.Errorf("report: OIKAISU %s of client %s corrects line %s of unknown type %q: the ledger does not say what it corrects",
+				l.ID, l.ClientCode, l.Corrects, l.CorrectsType)
+		}
+	}
 	return nil
+}
+
+// correctable reports whether t is a type an OIKAISU can correct: any but
+// OIKAISU itself (a correction names the original line).
+func correctable(t billing.LineType) bool {
+	return slices.Contains(billing.LineTypes, t)
 }
 
 func (in *Input) result() *billing.Result {

@@ -646,22 +646,30 @@ func TestEveryLineType(t *testing.T) {
 }
 
 // TestProviderCorrections: an OIKAISU of an INFO line is listed for its
-// client with the corrected id; an OIKAISU of a VAIKUTTAVUUS line (its Selite
-// as the ledger writes it) only adds to the month's effectiveness total.
+// client with the corrected id; an OIKAISU of a VAIKUTTAVUUS line only adds
+// to the month's effectiveness total. The corrected type decides, never the
+// Selite: the second effectiveness correction has the Selite a correction of
+// a released original once had, and the INFO correction's Selite reads like
+// an effectiveness one.
 func TestProviderCorrections(t *testing.T) {
 	const (
-		infoOrig   = "5b0e9f8c7d6a3301"
-		effectOrig = "8e3b2c1d4f906600"
-		effectCorr = "33.17" // derived from one person's Kela amounts
+		infoOrig    = "5b0e9f8c7d6a3301"
+		effectOrig  = "8e3b2c1d4f906600"
+		effectCorr  = "33.17" // derived from one person's Kela amounts
+		effectOrig2 = "8e3b2c1d4f906603"
+		effectCorr2 = "-6.00"
 	)
 	in := fixture()
 	info := line("a1b2c3d4e5f60001", "TM-0501", "Lahti", billing.Correction, date(2026, 5, 31), "-50.00")
-	info.Corrects = infoOrig
-	info.Description = "Oikaisu riviin " + infoOrig + " (Infotilaisuus): infotilaisuuden päivä on poistettu tai siirretty niin, ettei se enää täytä laskutuksen ehtoja. Aiemmin laskutettu 50,00 €, nyt peruste 0,00 €."
+	info.Corrects, info.CorrectsType, info.CorrectsMonth = infoOrig, billing.Info, period.Month{Year: 2026, Month: 3}
+	info.Description = "Oikaisu riviin " + infoOrig + " (Vaikuttavuus 2026-03): infotilaisuuden päivä on poistettu tai siirretty niin, ettei se enää täytä laskutuksen ehtoja. Aiemmin laskutettu 50,00 €, nyt peruste 0,00 €."
 	effect := line("a1b2c3d4e5f60002", "TM-0503", "Hollola", billing.Correction, date(2026, 5, 31), effectCorr)
-	effect.Corrects = effectOrig
+	effect.Corrects, effect.CorrectsType, effect.CorrectsMonth = effectOrig, billing.Effectiveness, period.Month{Year: 2026, Month: 3}
 	effect.Description = "Oikaisu riviin " + effectOrig + " (Vaikuttavuus 2026-03): Kelan oikaisu muutti kuukauden tai lähtötason kunnan osuutta (tai asiakaskohtainen katto). Aiemmin laskutettu 45,66 €, nyt peruste 78,83 €."
-	in.Lines = append(in.Lines, info, effect)
+	effect2 := line("a1b2c3d4e5f60003", "TM-0503", "Hollola", billing.Correction, date(2026, 5, 31), effectCorr2)
+	effect2.Corrects, effect2.CorrectsType, effect2.CorrectsMonth = effectOrig2, billing.Effectiveness, period.Month{Year: 2026, Month: 4}
+	effect2.Description = "Oikaisu riviin " + effectOrig2 + " (): laskutuksen peruste on muuttunut. Aiemmin laskutettu 6,00 €, nyt peruste 0,00 €."
+	in.Lines = append(in.Lines, info, effect, effect2)
 	data, err := report.Provider(in)
 	if err != nil {
 		t.Fatal(err)
@@ -693,8 +701,8 @@ func TestProviderCorrections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2026-05: TM-0503's 22.00 and its correction 33.17.
-	if got, want := strings.Join(rows[2], " "), "2026-05 <5 55.17 14.07 69.24"; got != want {
+	// 2026-05: TM-0503's 22.00 and its corrections 33.17 and -6.00.
+	if got, want := strings.Join(rows[2], " "), "2026-05 <5 49.17 12.54 61.71"; got != want {
 		t.Errorf("2026-05 row = %q, want %q", got, want)
 	}
 
@@ -702,9 +710,27 @@ func TestProviderCorrections(t *testing.T) {
 	for _, x := range parts(t, data) {
 		all.WriteString(x)
 	}
-	for _, bad := range []string{effectCorr, effectOrig, effect.ID, "45,66", "78,83", "45.66", "78.83", secretEffectA, secretEffectB} {
+	for _, bad := range []string{effectCorr, effectOrig, effect.ID, effectOrig2, effect2.ID, "45,66", "78,83", "45.66", "78.83", secretEffectA, secretEffectB} {
 		if strings.Contains(all.String(), bad) {
 			t.Errorf("provider workbook contains %q", bad)
+		}
+	}
+}
+
+// TestCorrectionOfUnknownTypeRefused: a correction that does not say what
+// type of line it corrects is refused by every workbook, rather than shown
+// per client to the provider or unexplained to finance.
+func TestCorrectionOfUnknownTypeRefused(t *testing.T) {
+	for _, typ := range []billing.LineType{"", billing.Correction} {
+		in := fixture()
+		in.Lines[6].CorrectsType = typ
+		for name, render := range map[string]func(*report.Input) ([]byte, error){
+			"invoice": report.InvoiceBasis, "provider": report.Provider, "reconciliation": report.Reconciliation,
+		} {
+			_, err := render(in)
+			if err == nil || !strings.Contains(err.Error(), "OIKAISU 9f4c3d2e5a017701 of client TM-0504 corrects line 1a2b3c4d5e6f7081 of unknown type") {
+				t.Errorf("%s with a correction of type %q: err %v, want it refused", name, typ, err)
+			}
 		}
 	}
 }
