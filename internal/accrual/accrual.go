@@ -84,6 +84,12 @@ func (s Seq) Less(o Seq) bool {
 	return s.Row < o.Row
 }
 
+// Owner is the person and month of an invalid accrual row.
+type Owner struct {
+	Hetu  hetu.Code    // "" when the row's identity code is invalid
+	Month period.Month // zero when the row's month is invalid (any month of Hetu)
+}
+
 // File describes one list that was read, for run-summary.json and the audit.
 type File struct {
 	Name   string
@@ -96,5 +102,10 @@ type Data struct {
 	Persons map[hetu.Code]*Person
 	Covered map[period.Month]bool // months with at least one valid row
 	Invalid []finding.Finding     // ACCRUAL_ROW_INVALID, in file and row order
-	Files   []File                // in name order
+	// Owners[i] says whose row Invalid[i] is, as far as the row tells:
+	// billing names the client in the finding and holds the lines that
+	// depend on that person's month, as the row's amounts are missing from
+	// it. Never written anywhere: it holds identity codes.
+	Owners []Owner
+	Files  []File // in name order
 }

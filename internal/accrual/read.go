@@ -157,6 +157,7 @@ type filePart struct {
 	totals  chunks[MonthTotal]
 	covered map[period.Month]bool
 	invalid []finding.Finding
+	owners  []Owner // of invalid, index for index
 	file    File
 }
 
@@ -238,6 +239,7 @@ func (d *Data) merge(p *filePart) error {
 		d.Covered[m] = true
 	}
 	d.Invalid = append(d.Invalid, p.invalid...)
+	d.Owners = append(d.Owners, p.owners...)
 	d.Files = append(d.Files, p.file)
 	return nil
 }
@@ -342,6 +344,7 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		row, bad := parseRow(r, t, &months)
 		if bad != nil {
 			p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, bad.column, bad.message))
+			p.owners = append(p.owners, Owner{Hetu: row.code, Month: row.month})
 			continue
 		}
 		if len(p.covered) == 0 || row.month != lastSeen {
@@ -356,6 +359,7 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 				h := t.Columns[col].Header
 				p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, h,
 					fmt.Sprintf("%s%s ei mahdu laskentaan: henkilön saman kuukauden rivien summassa olisi yli 19 numeroa tai yli 19 desimaalia. Korjaa luku tai hae lista Kelmusta uudelleen.", h, quote(r.Cells[col]))))
+				p.owners = append(p.owners, Owner{Hetu: row.code, Month: row.month})
 				continue
 			}
 		} else {

@@ -231,6 +231,13 @@ func TestReadRules(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("invalid rows = %v, want %v", got, want)
 	}
+	// Whose rows they are, as far as the rows tell: billing holds those
+	// persons' months and names the clients.
+	apr := period.Month{Year: 2026, Month: 4}
+	wantOwners := []accrual.Owner{{Hetu: hetu.Code(b)}, {}, {Hetu: hetu.Code(c), Month: apr}, {Hetu: hetu.Code(c), Month: apr}}
+	if !reflect.DeepEqual(d.Owners, wantOwners) {
+		t.Errorf("owners = %+v, want %+v", d.Owners, wantOwners)
+	}
 	if m := d.Invalid[3].Message; !strings.Contains(m, `Kunnan osuus "1.234,56" ei ole kelvollinen luku`) {
 		t.Errorf("number message = %q", m)
 	}

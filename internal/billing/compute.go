@@ -27,9 +27,10 @@ import (
 func Compute(in Input) Result {
 	c := newComputation(in)
 	c.codes()
+	c.doubts()
 	c.clients()
 	c.gaps()
-	c.findings = append(c.findings, c.acc.Invalid...)
+	c.invalidRows()
 	c.sort()
 	return Result{Lines: c.lines, Findings: c.findings, Clients: c.billable, Accruals: c.accruals}
 }
@@ -48,10 +49,62 @@ type computation struct {
 	codeRows  map[hetu.Code][]int
 	rowsOf    map[string][]int
 
+	// doubt holds, per person with an invalid accrual row, the months
+	// that row is about (all of them when its month was invalid too).
+	doubt map[hetu.Code]*doubt
+
 	lines    []Line
 	findings []finding.Finding
 	billable []Client
 	accruals []ClientMonth
+}
+
+type doubt struct {
+	months map[period.Month]bool
+	all    bool
+}
+
+// doubts collects the person-months of invalid accrual rows. Such a row is
+// ignored (§3.4), but its amounts are then missing from the person's month:
+// counted as zero benefit it could verify an employment or raise an
+// effectiveness fee that the real figures would not. The month is therefore
+// treated like one whose list is missing, for that person only, until the
+// row is fixed.
+func (c *computation) doubts() {
+	for _, o := range c.acc.Owners {
+		if o.Hetu == "" {
+			continue
+		}
+		d := c.doubt[o.Hetu]
+		if d == nil {
+			d = &doubt{months: map[period.Month]bool{}}
+			c.doubt[o.Hetu] = d
+		}
+		if o.Month.IsZero() {
+			d.all = true
+		} else {
+			d.months[o.Month] = true
+		}
+	}
+}
+
+// doubtful reports whether h's month m has an invalid row.
+func (c *computation) doubtful(h hetu.Code, m period.Month) bool {
+	d := c.doubt[h]
+	return d != nil && (d.all || d.months[m])
+}
+
+// invalidRows adds the ACCRUAL_ROW_INVALID findings, each naming the
+// client whose row it is when the row's identity code maps to one code.
+func (c *computation) invalidRows() {
+	for i, f := range c.acc.Invalid {
+		if i < len(c.acc.Owners) {
+			if codes := c.codesOf[c.acc.Owners[i].Hetu]; c.acc.Owners[i].Hetu != "" && len(codes) == 1 {
+				f.ClientCode = codes[0]
+			}
+		}
+		c.findings = append(c.findings, f)
+	}
 }
 
 func newComputation(in Input) *computation {
@@ -68,6 +121,7 @@ func newComputation(in Input) *computation {
 		personsOf: map[string][]hetu.Code{},
 		codeRows:  map[hetu.Code][]int{},
 		rowsOf:    map[string][]int{},
+		doubt:     map[hetu.Code]*doubt{},
 	}
 }
 
@@ -345,7 +399,7 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 	me := period.Of(e)
 	n := cfg.Verification.SustainMonths
 	first, last := me.Add(1), me.Add(n)
-	var missing []period.Month
+	var missing, doubtful []period.Month
 	days := decimal.Zero
 	for k := 1; k <= n; k++ {
 		m := me.Add(k)
@@ -353,16 +407,20 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 			missing = append(missing, m)
 			continue
 		}
+		if c.doubtful(r.Hetu, m) {
+			doubtful = append(doubtful, m)
+			continue
+		}
 		if t := monthOf(person, m); t != nil {
 			days = days.Add(t.PaidDays())
 		}
 	}
 	switch {
-	case len(missing) > 0:
+	case len(missing) > 0 || len(doubtful) > 0:
 		// Pending even when the known months already exceed the limit: a later
 		// Kela correction could still bring the sum down.
 		cl.Verification = VerifyPending
-		add(finding.PendingVerification, r.Employment.Column, msgPendingVerification(e, first, last, missing))
+		add(finding.PendingVerification, r.Employment.Column, msgPendingVerification(e, first, last, missing, doubtful))
 	case days.GreaterThan(cfg.Verification.MaxBenefitDays):
 		cl.Verification = VerifyRefused
 		add(finding.NotVerified, r.Employment.Column, msgNotVerified(e, first, last, days, cfg.Verification.MaxBenefitDays))
@@ -406,24 +464,31 @@ func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tra
 
 	n := eff.BaselineMonths
 	sum := decimal.Zero
-	var uncovered []period.Month
+	var uncovered, doubtful []period.Month
 	for k := n; k >= 1; k-- {
 		m := ms.Add(-k)
 		if !c.acc.Covered[m] {
 			uncovered = append(uncovered, m)
 			continue
 		}
+		if c.doubtful(r.Hetu, m) {
+			doubtful = append(doubtful, m)
+			continue
+		}
 		sum = sum.Add(share(person, m))
 	}
-	if len(uncovered) > 0 {
-		add(finding.NoBaseline, r.Start.Column, msgNoBaseline(s, ms.Add(-n), ms.Add(-1), uncovered))
+	if len(uncovered) > 0 || len(doubtful) > 0 {
+		add(finding.NoBaseline, r.Start.Column, msgNoBaseline(s, ms.Add(-n), ms.Add(-1), uncovered, doubtful))
 		return
 	}
 
 	total := decimal.Zero
 	for _, m := range months {
-		if !c.acc.Covered[m] {
-			continue // a missing list is an ACCRUAL_GAP, never a zero benefit
+		if !c.acc.Covered[m] || c.doubtful(r.Hetu, m) {
+			// A missing list is an ACCRUAL_GAP and an invalid row an
+			// ACCRUAL_ROW_INVALID, never a zero benefit: the month bills
+			// once they are fixed.
+			continue
 		}
 		fee := EffectivenessFee(sum, share(person, m), n, eff.SharePercent)
 		if !fee.IsPositive() {

@@ -209,3 +209,14 @@ func check(t *testing.T, what string, got, want []string) {
 		t.Errorf("%s:\n got  %q\n want %q", what, got, want)
 	}
 }
+
+// invalid adds an ACCRUAL_ROW_INVALID of person n's month m ("" when the
+// row's month was invalid too), as accrual.Read reports one.
+func (f *fx) invalid(n int, m string) {
+	o := accrual.Owner{Hetu: synthetic(n)}
+	if m != "" {
+		o.Month = month(m)
+	}
+	f.acc.Invalid = append(f.acc.Invalid, finding.New(finding.AccrualRowInvalid, "kelmu.csv", "kelmu", 10+len(f.acc.Invalid), "Kunnan osuus", "virheellinen"))
+	f.acc.Owners = append(f.acc.Owners, o)
+}

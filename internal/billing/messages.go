@@ -228,7 +228,12 @@ func msgEmploymentType(raw string, hasColumn bool, e civil.Date) string {
 
 // PENDING_VERIFICATION
 
-func msgPendingVerification(e civil.Date, first, last period.Month, missing []period.Month) string {
+func msgPendingVerification(e civil.Date, first, last period.Month, missing, doubtful []period.Month) string {
+	if len(doubtful) > 0 {
+		return fmt.Sprintf("Työllistymisen %s todentaminen on kesken: seurantajakson %s kertymälistassa on henkilön virheellinen rivi %s "+
+			"(ks. ACCRUAL_ROW_INVALID). Korjaa rivi tai hae lista Kelmusta uudelleen; työllistymispalkkio laskutetaan, kun koko jakson "+
+			"kertymätiedot ovat kunnossa ja etuuspäiviä on enintään sallittu määrä.", fiDate(e), fiSpan(first, last), fromMonths(doubtful))
+	}
 	return fmt.Sprintf("Työllistymisen %s todentaminen on kesken: seurantajakso %s, kertymätiedot puuttuvat vielä %s. "+
 		"Ei vaadi toimenpiteitä; työllistymispalkkio laskutetaan, kun koko jakson kertymälistat ovat käytettävissä "+
 		"ja etuuspäiviä on enintään sallittu määrä.", fiDate(e), fiSpan(first, last), fromMonths(missing))
@@ -244,7 +249,12 @@ func msgNotVerified(e civil.Date, first, last period.Month, days, limit decimal.
 
 // NO_BASELINE
 
-func msgNoBaseline(s civil.Date, first, last period.Month, uncovered []period.Month) string {
+func msgNoBaseline(s civil.Date, first, last period.Month, uncovered, doubtful []period.Month) string {
+	if len(uncovered) == 0 {
+		return fmt.Sprintf("Vaikuttavuutta ei voida vielä laskea: vertailujakson %s (aloitus %s) kertymälistassa on henkilön virheellinen rivi %s "+
+			"(ks. ACCRUAL_ROW_INVALID). Korjaa rivi tai hae lista Kelmusta uudelleen; sen jälkeen vaikuttavuuspalkkio lasketaan.",
+			fiSpan(first, last), fiDate(s), fromMonths(doubtful))
+	}
 	return fmt.Sprintf("Vaikuttavuutta ei voida laskea: vertailujakson %s (aloitus %s) kertymälista puuttuu %s. "+
 		"Lisää puuttuvat Kelmun kertymälistat, jos ne ovat saatavilla; muuten vaikuttavuuspalkkiota ei laskuteta.",
 		fiSpan(first, last), fiDate(s), fromMonths(uncovered))

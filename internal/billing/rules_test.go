@@ -554,3 +554,61 @@ func TestReconciliation(t *testing.T) {
 			findings: []string{"6 ACCRUAL_ROW_INVALID Kuukausi"}},
 	})
 }
+
+// TestInvalidAccrualRow: an invalid accrual row is ignored (§3.4), but the
+// person's month it belongs to is then incomplete. Counted as zero benefit
+// it could verify an employment or raise an effectiveness fee, so the lines
+// that depend on that month wait, as for a missing list, and the finding
+// names the client.
+func TestInvalidAccrualRow(t *testing.T) {
+	employed := func(f *fx) {
+		c := f.client(1, "2025-12-01")
+		c.Start = cell("Aloitus", "2026-01-12")
+		c.Employment = cell("Työllistyminen", "2026-01-26")
+		c.EmploymentType, c.TypeRaw = tracking.TypeOpen, "avoin"
+	}
+	started := func(f *fx) {
+		c := f.client(1, "2026-02-01")
+		c.Start = cell("Aloitus", "2026-03-02")
+		for i := range 3 {
+			f.row(1, month("2025-12").Add(i).String(), "20", "300", "250", "")
+		}
+	}
+	start := "TM-0001 ALOITUS 2026-01-12 400.00"
+	invalid := "kelmu 10 ACCRUAL_ROW_INVALID Kunnan osuus"
+	runRuleCases(t, []ruleCase{
+		{name: "a sustain month with an invalid row is pending",
+			setup:    func(f *fx) { employed(f); f.invalid(1, "2026-02") },
+			lines:    []string{start},
+			findings: []string{invalid, "Asiakkaat 2 PENDING_VERIFICATION Työllistyminen"}},
+		{name: "an invalid row whose month is invalid holds every month",
+			setup:    func(f *fx) { employed(f); f.invalid(1, "") },
+			lines:    []string{start},
+			findings: []string{invalid, "Asiakkaat 2 PENDING_VERIFICATION Työllistyminen", "Asiakkaat 2 NO_BASELINE Aloitus"}},
+		{name: "another person's invalid row changes nothing",
+			setup:    func(f *fx) { employed(f); f.invalid(7, "2026-02") },
+			lines:    []string{start, "TM-0001 TYOLLISTYMINEN 2026-01-26 1500.00"},
+			findings: []string{invalid}},
+		{name: "a follow-up month with an invalid row is not billed",
+			setup:    func(f *fx) { started(f); f.invalid(1, "2026-04") },
+			lines:    []string{"TM-0001 ALOITUS 2026-03-02 400.00", "TM-0001 VAIKUTTAVUUS 2026-05-31 75.00"},
+			findings: []string{invalid}},
+		{name: "a baseline month with an invalid row is NO_BASELINE",
+			setup:    func(f *fx) { started(f); f.invalid(1, "2026-01") },
+			lines:    []string{"TM-0001 ALOITUS 2026-03-02 400.00"},
+			findings: []string{invalid, "Asiakkaat 2 NO_BASELINE Aloitus"}},
+	})
+
+	// The finding names the client whose row it is, and only that one.
+	f := newFx()
+	employed(f)
+	f.invalid(1, "2026-02")
+	f.invalid(7, "2026-02")
+	var codes []string
+	for _, x := range f.run().Findings {
+		if x.Code == finding.AccrualRowInvalid {
+			codes = append(codes, x.ClientCode)
+		}
+	}
+	check(t, "client codes of the invalid rows", codes, []string{"TM-0001", ""})
+}
