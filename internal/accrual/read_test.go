@@ -3,6 +3,7 @@ package accrual_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -281,6 +282,10 @@ func TestReadStructural(t *testing.T) {
 	}{
 		{"missing column", writeCSV(t, dir, "b.csv", "Hetu,Kuukausi,Maksupäivät,Kunnan osuus\n", false), sheet.ErrMissingColumns, `b.csv: required column "Kertymäpäivät"`},
 		{"damaged workbook", writeCSV(t, dir, "c.xlsx", "PK\x03\x04 not really", false), sheet.ErrUnreadable, "c.xlsx"},
+		// A stray quote must not make the rest of the list one field.
+		{"unclosed quote", writeCSV(t, dir, "d.csv", "Hetu,Kuukausi,Maksupäivät,Kertymäpäivät,Kunnan osuus,Kunta\n"+
+			synthetic("010170", '-', 1)+",2026-10,20,1238,223.26,\"Lahti\n"+
+			synthetic("020280", '-', 2)+",2026-10,20,1238,223.26,Lahti\n", false), csv.ErrQuote, "d.csv: line 2: a field starts with a quote"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

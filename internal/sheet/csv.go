@@ -82,7 +82,10 @@ func openCSV(ctx context.Context, path, name string, cols []Column) (*Table, err
 		f.Close()
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	var best *MissingColumnsError
+	var (
+		best     *MissingColumnsError
+		badQuote error
+	)
 	for _, comma := range csvDelimiters {
 		src, err := newCSVRows(f, enc, comma, name)
 		if err != nil {
@@ -93,16 +96,32 @@ func openCSV(ctx context.Context, path, name string, cols []Column) (*Table, err
 		if err == nil {
 			return t, nil
 		}
-		var mc *MissingColumnsError
-		if !errors.As(err, &mc) {
+		var (
+			mc *MissingColumnsError
+			pe *csv.ParseError
+		)
+		switch {
+		case errors.As(err, &mc):
+			if best == nil || len(mc.Columns) < len(best.Columns) {
+				best = mc
+			}
+		case errors.As(err, &pe):
+			// Quotes are parsed strictly, so the wrong delimiter can fail
+			// on a line it splits differently ("Lahti",… read with ';'):
+			// that only rules the delimiter out. It is the file's error
+			// when no delimiter gets past the title rows to the header.
+			if badQuote == nil {
+				badQuote = err
+			}
+		default:
 			f.Close()
 			return nil, err
 		}
-		if best == nil || len(mc.Columns) < len(best.Columns) {
-			best = mc
-		}
 	}
 	f.Close()
+	if best == nil {
+		return nil, badQuote
+	}
 	return nil, best
 }
 
@@ -130,7 +149,12 @@ func newCSVRows(f *os.File, enc Encoding, comma rune, name string) (*csvRows, er
 	r := csv.NewReader(in)
 	r.Comma = comma
 	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
+	// Quotes are parsed strictly (RFC 4180, as Excel, LibreOffice and Kelmu
+	// write them). With LazyQuotes a stray quote opening a field made the
+	// reader take every following line, to the end of the file, as that one
+	// field: the list was billed from its first rows with no error. Bare
+	// quotes inside unquoted fields are rejected too; they are no writer's
+	// output, only hand edits, and the error says where they are.
 	r.ReuseRecord = true
 	return &csvRows{f: f, r: r, name: name}, nil
 }
@@ -147,7 +171,7 @@ func (c *csvRows) next() (int, []rawCell, bool) {
 			break
 		}
 		if err != nil {
-			c.e, c.done = fmt.Errorf("read %s: %w; save the file again as CSV and run again", c.name, err), true
+			c.e, c.done = csvReadError(c.name, err), true
 			break
 		}
 		line, _ := c.r.FieldPos(0)
@@ -169,3 +193,39 @@ func (c *csvRows) next() (int, []rawCell, bool) {
 	}
 	return 0, nil, false
 }
+
+// csvReadError describes an error of reading a CSV file for the person who
+// has to fix it: a quoting error names the line it is on and the quote to fix.
+func csvReadError(name string, err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("read %s: %w; save the file again as CSV and run again", name, err)
+	}
+	var msg string
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
+		// The quoted field swallowed line ends: the quote that opened it
+		// is the likely stray one, on the record's first line.
+		msg = fmt.Sprintf("line %d: a field starts with a quote (\") that is never closed properly (the search for its closing quote reached line %d); fix or remove the quote on line %d and run again",
+			pe.StartLine, pe.Line, pe.StartLine)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		msg = fmt.Sprintf("line %d, position %d: a quoted field is not closed properly (its closing quote (\") is missing, or text follows it); fix or remove the quote and run again (a quote inside a field is written as two: \"\")",
+			pe.Line, pe.Column)
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		msg = fmt.Sprintf("line %d, position %d: a quote (\") inside a field that does not start with one; remove it, or put the whole field in quotes and write the quote as two (\"\"), and run again",
+			pe.Line, pe.Column)
+	default:
+		return fmt.Errorf("read %s: %w; save the file again as CSV and run again", name, err)
+	}
+	return &csvSyntaxError{msg: name + ": " + msg, err: pe}
+}
+
+// csvSyntaxError is a CSV file the reader cannot split into fields. It
+// unwraps to the *csv.ParseError, whose own text is less helpful.
+type csvSyntaxError struct {
+	msg string
+	err *csv.ParseError
+}
+
+func (e *csvSyntaxError) Error() string { return e.msg }
+func (e *csvSyntaxError) Unwrap() error { return e.err }
