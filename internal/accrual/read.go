@@ -341,7 +341,17 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		if progress != nil && p.file.Rows%progressEvery == 0 {
 			progress(f.Name, p.file.Rows, false)
 		}
-		row, bad := parseRow(r, t, &months)
+		var (
+			row parsedRow
+			bad *badCell
+		)
+		if r.Err != nil {
+			// The reader found the row unreliable as a whole (its values
+			// may sit under the wrong headers), whatever the cells hold.
+			bad = rowProblem(r.Err)
+		} else {
+			row, bad = parseRow(r, t, &months)
+		}
 		if bad != nil {
 			p.invalid = append(p.invalid, finding.New(finding.AccrualRowInvalid, f.Name, t.Sheet, r.Num, bad.column, bad.message))
 			p.owners = append(p.owners, Owner{Hetu: row.code, Month: row.month})
@@ -443,6 +453,21 @@ func parseRow(r sheet.Row, t *sheet.Table, months *monthCache) (parsedRow, *badC
 		*n.dst = v
 	}
 	return row, nil
+}
+
+// rowProblem describes a row the sheet reader marked invalid as a whole.
+func rowProblem(err error) *badCell {
+	var fc *sheet.FieldCountError
+	if !errors.As(err, &fc) {
+		return &badCell{"", "Riviä ei voitu lukea luotettavasti. Tarkista rivi tai hae lista Kelmusta uudelleen."}
+	}
+	hint := "Rivillä on todennäköisesti ylimääräinen erotinmerkki."
+	if fc.Comma == ',' {
+		hint = "Todennäköisesti jossakin luvussa on desimaalipilkku, vaikka kentät on eroteltu pilkuilla (esim. 78,14 luetaan kahtena kenttänä): kirjoita luku pisteellä (78.14) tai lainausmerkeissä (\"78,14\")."
+	}
+	col := sheet.ColumnLetter(fc.HeaderFields)
+	return &badCell{col, fmt.Sprintf("Rivillä on %d kenttää, mutta otsikkorivillä vain %d, joten sen arvot ovat voineet siirtyä väärien otsikoiden alle (sarakkeessa %s on arvo ilman otsikkoa). %s Korjaa rivi tai hae lista Kelmusta uudelleen.",
+		fc.Fields, fc.HeaderFields, col, hint)}
 }
 
 // quote returns ` "value"` for a message when the cell may be shown

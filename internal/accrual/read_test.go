@@ -297,6 +297,75 @@ func TestReadStructural(t *testing.T) {
 	}
 }
 
+// TestReadFieldCount: a CSV row with more fields than its header (a decimal
+// comma in a comma-separated list) is an invalid row naming the file, row and
+// column, not a row read with its values shifted.
+func TestReadFieldCount(t *testing.T) {
+	a, b := synthetic("010170", '-', 1), synthetic("020280", '-', 2)
+	tests := []struct {
+		name      string
+		data      string
+		want      []string // file|row|column of the invalid rows
+		msg       []string // parts of the first invalid row's message
+		wantShare string   // a's share of 2026-10
+	}{
+		{
+			name: "decimal comma in a comma-separated list",
+			data: "Henkilötunnus,Kuukausi,Etuus,Maksupäivät,Kertymäpäivät,Kunnan osuus,Kunta\n" +
+				a + ",2026-10,TMT,20,1238,78,14,Lahti\n" +
+				a + ",2026-10,TMT,1,1239,1.00,Lahti\n" +
+				b + ",2026-10,TMT,20,1238,223.26,Lahti\n",
+			want:      []string{"l.csv||2|H"},
+			msg:       []string{"Rivillä on 8 kenttää, mutta otsikkorivillä vain 7", "sarakkeessa H", "desimaalipilkku", "(78.14)"},
+			wantShare: "1.00",
+		},
+		{
+			name: "extra field in a semicolon-separated list",
+			data: "Henkilötunnus;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus;Kunta\n" +
+				a + ";2026-10;20;1238;78,14;Lahti;Lahti\n" +
+				a + ";2026-10;1;1239;1,00;Lahti\n",
+			want:      []string{"l.csv||2|G"},
+			msg:       []string{"Rivillä on 7 kenttää, mutta otsikkorivillä vain 6", "ylimääräinen erotinmerkki"},
+			wantShare: "1.00",
+		},
+		{
+			name: "trailing separators are harmless",
+			data: "Henkilötunnus,Kuukausi,Maksupäivät,Kertymäpäivät,Kunnan osuus,Kunta,\n" +
+				a + ",2026-10,20,1238,78.14,Lahti,\n" +
+				a + ",2026-10,1,1239,1.00,Lahti,,\n",
+			wantShare: "79.14",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeCSV(t, t.TempDir(), "l.csv", tt.data, false)
+			d, err := accrual.Read(context.Background(), []source.File{f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range d.Invalid {
+				got = append(got, fmt.Sprintf("%s|%s|%d|%s", f.File, f.Sheet, f.Row, f.Column))
+				if f.Code != finding.AccrualRowInvalid || strings.Contains(f.Message, a) {
+					t.Errorf("finding %+v", f)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("invalid rows = %v, want %v", got, tt.want)
+			}
+			for _, m := range tt.msg {
+				if len(d.Invalid) == 0 || !strings.Contains(d.Invalid[0].Message, m) {
+					t.Errorf("message = %+v, want it to contain %q", d.Invalid, m)
+				}
+			}
+			p := d.Persons[hetu.Code(a)]
+			if p == nil || p.Months[month(2026, 10)] == nil || !p.Months[month(2026, 10)].Share().Equal(dec(tt.wantShare)) {
+				t.Errorf("a's 2026-10 = %+v, want share %s", p, tt.wantShare)
+			}
+		})
+	}
+}
+
 // TestReadDeterministic reads the same lists with one and with four readers:
 // the aggregate must not depend on the order the lists finish in.
 func TestReadDeterministic(t *testing.T) {

@@ -94,6 +94,7 @@ func openCSV(ctx context.Context, path, name string, cols []Column) (*Table, err
 		}
 		t, err := newTable(ctx, src, name, "", false, cols)
 		if err == nil {
+			t.fieldCheck, t.comma = true, comma
 			return t, nil
 		}
 		var (

@@ -35,7 +35,7 @@ func readCSV(t *testing.T, data string) ([]sheet.Row, error) {
 	var rows []sheet.Row
 	for tab.Next() {
 		r := tab.Row()
-		rows = append(rows, sheet.Row{Num: r.Num, Cells: append([]sheet.Cell(nil), r.Cells...)})
+		rows = append(rows, sheet.Row{Num: r.Num, Cells: append([]sheet.Cell(nil), r.Cells...), Err: r.Err})
 	}
 	return rows, tab.Err()
 }
@@ -115,6 +115,60 @@ func TestCSVQuotes(t *testing.T) {
 			}
 			if errors.Is(err, sheet.ErrMissingColumns) {
 				t.Errorf("err = %v, a missing-column error hides the quote", err)
+			}
+		})
+	}
+}
+
+// TestCSVFieldCount: a record with a non-blank field past the header is
+// marked invalid as a whole (its values have likely shifted), not read with
+// its columns shifted; trailing empty fields are harmless.
+func TestCSVFieldCount(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want []sheet.Row
+	}{
+		{
+			name: "decimal comma in a comma-separated file",
+			data: "Hetu,Osuus,Kunta\na,78,14,Lahti\nb,1.5,Lahti\n",
+			want: []sheet.Row{
+				{Num: 2, Cells: []sheet.Cell{text("a"), text("78"), text("14")}, Err: &sheet.FieldCountError{Fields: 4, HeaderFields: 3, Comma: ','}},
+				{Num: 3, Cells: []sheet.Cell{text("b"), text("1.5"), text("Lahti")}},
+			},
+		},
+		{
+			name: "extra field in a semicolon-separated file, with a trailing separator",
+			data: "Hetu;Osuus;Kunta\na;1,5;Lahti;x;\n",
+			want: []sheet.Row{
+				{Num: 2, Cells: []sheet.Cell{text("a"), text("1,5"), text("Lahti")}, Err: &sheet.FieldCountError{Fields: 4, HeaderFields: 3, Comma: ';'}},
+			},
+		},
+		{
+			name: "trailing separators, blank trailing fields, a short record",
+			data: "Hetu,Osuus,Kunta,,\na,1.5,Lahti,\nb,2.5,Lahti,, ,\nc,3.5\n",
+			want: []sheet.Row{
+				{Num: 2, Cells: []sheet.Cell{text("a"), text("1.5"), text("Lahti")}},
+				{Num: 3, Cells: []sheet.Cell{text("b"), text("2.5"), text("Lahti")}},
+				{Num: 4, Cells: []sheet.Cell{text("c"), text("3.5"), {}}},
+			},
+		},
+		{
+			name: "a column without a wanted header counts",
+			data: "Hetu,Osuus,Kunta,Huom\na,1.5,Lahti,tarkista\n",
+			want: []sheet.Row{
+				{Num: 2, Cells: []sheet.Cell{text("a"), text("1.5"), text("Lahti")}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := readCSV(t, tt.data)
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !reflect.DeepEqual(rows, tt.want) {
+				t.Errorf("rows = %+v, want %+v", rows, tt.want)
 			}
 		})
 	}

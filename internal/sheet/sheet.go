@@ -155,6 +155,26 @@ type Found struct {
 type Row struct {
 	Num   int    // Excel row number, or CSV line number; 1-based
 	Cells []Cell // indexed like the column specs; Empty for absent columns
+	// Err is set when the row as a whole cannot be trusted, whatever its
+	// cells hold: a *FieldCountError. The caller must treat the row as
+	// invalid; Cells are as read, for context only.
+	Err error
+}
+
+// FieldCountError is a CSV record with a non-blank field past the last
+// header: its values have likely shifted columns, most often because a
+// number was written with a decimal comma in a comma-separated file
+// ("78,14" read as two fields). Trailing empty fields are not counted.
+type FieldCountError struct {
+	Fields int // fields of the record, to its last non-blank one
+	// HeaderFields is the header row's field count, to its last non-blank
+	// one; it is also the 0-based index of the record's first field past it.
+	HeaderFields int
+	Comma        rune // the file's delimiter
+}
+
+func (e *FieldCountError) Error() string {
+	return fmt.Sprintf("the row has %d fields but the header row has %d", e.Fields, e.HeaderFields)
 }
 
 // Fold returns s in the form headers are compared in: trimmed, lower-case,
@@ -244,9 +264,16 @@ type Table struct {
 	src     rowSource
 	cols    []Column
 	byIndex map[int]int // sheet column → spec index; the first matching header wins
-	row     Row
-	err     error
-	n       int
+	// width is the header row's field count, to its last non-blank cell.
+	// A CSV record that goes past it is a FieldCountError (fieldCheck):
+	// unlike a sheet's cells, CSV fields have no address, and a field too
+	// many shifts every value after it into the wrong column.
+	width      int
+	fieldCheck bool
+	comma      rune
+	row        Row
+	err        error
+	n          int
 }
 
 // ctxCheckEvery is how many rows pass between checks of the context.
@@ -272,6 +299,7 @@ func newTable(ctx context.Context, src rowSource, file, sheet string, date1904 b
 		if len(missing) == 0 {
 			t.HeaderRow = num
 			t.Columns = found
+			t.width = lastNonBlank(cells) + 1
 			t.byIndex = make(map[int]int, len(cols))
 			for i, f := range found {
 				if f.Present {
@@ -358,13 +386,28 @@ func (t *Table) Next() bool {
 		return false
 	}
 	clear(t.row.Cells)
-	t.row.Num = num
+	t.row.Num, t.row.Err = num, nil
 	for _, c := range cells {
 		if i, ok := t.byIndex[c.col]; ok {
 			t.row.Cells[i] = c.Cell
 		}
 	}
+	if t.fieldCheck {
+		if n := lastNonBlank(cells) + 1; n > t.width {
+			t.row.Err = &FieldCountError{Fields: n, HeaderFields: t.width, Comma: t.comma}
+		}
+	}
 	return true
+}
+
+// lastNonBlank returns the column of the last non-blank cell, or -1.
+func lastNonBlank(cells []rawCell) int {
+	for i := len(cells) - 1; i >= 0; i-- {
+		if !cells[i].Blank() {
+			return cells[i].col
+		}
+	}
+	return -1
 }
 
 // Row returns the current row. Its Cells are reused by the next call to Next.
