@@ -229,6 +229,10 @@ func (e *MissingColumnsError) Is(target error) bool { return target == ErrMissin
 var (
 	ErrNoSheet    = errors.New("sheet not found")
 	ErrUnreadable = errors.New("not a readable workbook")
+	// ErrDamaged: the workbook's bytes are not the ones it was written with
+	// (a part fails its checksum or does not decompress); none of its values
+	// can be trusted.
+	ErrDamaged = errors.New("the file is damaged")
 )
 
 func where(file, sheet string) string {

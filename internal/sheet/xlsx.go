@@ -97,9 +97,62 @@ func OpenXLSX(r io.ReaderAt, size int64, name string) (b *Book, err error) {
 	return b, nil
 }
 
+// unreadable is the error of a workbook that cannot be read: ErrDamaged when
+// the bytes of a part could not be read back as they were written (a
+// checksum mismatch, corrupt compressed data), else ErrUnreadable.
 func unreadable(file, sheet string, err error) error {
+	var pe *partError
+	if errors.As(err, &pe) || errors.Is(err, zip.ErrChecksum) {
+		return fmt.Errorf("%s: %w (%v); save or export it again from the original and run again",
+			where(file, sheet), ErrDamaged, err)
+	}
 	return fmt.Errorf("%s: %w (%v); open it in Excel, save it as an Excel workbook (.xlsx) and run again",
 		where(file, sheet), ErrUnreadable, err)
+}
+
+// partError is an error of reading the bytes of a package part, as opposed
+// to an error in what they say. The readers never hand such a part over to
+// another reader: it would get the same damaged bytes, and a checksum error
+// comes only at the part's end, after its values have been read.
+type partError struct {
+	part string
+	err  error
+}
+
+func (e *partError) Error() string { return e.part + ": " + e.err.Error() }
+func (e *partError) Unwrap() error { return e.err }
+
+// partReader marks the read errors of a part as *partError.
+type partReader struct {
+	rc   io.ReadCloser
+	part string
+}
+
+func (r *partReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	if err != nil && err != io.EOF {
+		err = &partError{part: r.part, err: err}
+	}
+	return n, err
+}
+
+func (r *partReader) Close() error { return r.rc.Close() }
+
+// openPart opens a package part for reading.
+func openPart(f *zip.File) (io.ReadCloser, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	return &partReader{rc: rc, part: f.Name}, nil
+}
+
+// drain reads a part to its end, where the zip reader checks its checksum:
+// the row readers stop at the end of the sheet data, and a part that is not
+// read to its end is never checked.
+func drain(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
 }
 
 // Sheets returns the sheet names in workbook order (nil for CSV).
@@ -176,7 +229,7 @@ func (b *Book) rows(ref sheetRef, want *[]bool) (rowSource, error) {
 	if zf == nil {
 		return nil, unreadable(b.File, ref.name, fmt.Errorf("part %s is missing", ref.path))
 	}
-	rc, err := zf.Open()
+	rc, err := openPart(zf)
 	if err != nil {
 		return nil, unreadable(b.File, ref.name, err)
 	}
@@ -187,7 +240,7 @@ func (b *Book) rows(ref sheetRef, want *[]bool) (rowSource, error) {
 		}, nil
 	}
 	return &fastRows{
-		rd: rc, rc: rc, reopen: zf.Open, buf: make([]byte, fastBufSize),
+		rd: rc, rc: rc, reopen: func() (io.ReadCloser, error) { return openPart(zf) }, buf: make([]byte, fastBufSize),
 		sst: b.sst, dateStyle: b.dateStyle, want: want, file: b.File, sheet: ref.name,
 	}, nil
 }
@@ -216,14 +269,14 @@ func (b *Book) readPart(name string, limit int64) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
 		return nil, fmt.Errorf("part %s is too large", name)
 	}
-	rc, err := f.Open()
+	rc, err := openPart(f)
 	if err != nil {
 		return nil, fmt.Errorf("part %s: %w", name, err)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("part %s: %w", name, err)
+		return nil, err // a *partError, which names the part
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("part %s is too large", name)
@@ -386,19 +439,22 @@ func (b *Book) loadSST() error {
 		return errors.New("shared strings are too large")
 	}
 	if !b.slowOnly {
-		rc, err := f.Open()
+		rc, err := openPart(f)
 		if err != nil {
 			return fmt.Errorf("shared strings: %w", err)
 		}
-		sst, ok := fastSST(io.LimitReader(rc, maxSSTBytes))
+		sst, err := fastSST(io.LimitReader(rc, maxSSTBytes))
 		rc.Close()
-		if ok {
+		if err == nil {
 			b.sst = sst
 			return nil
 		}
+		if !errors.Is(err, errFallback) {
+			return fmt.Errorf("shared strings: %w", err) // damaged: not for another reader
+		}
 		slog.Default().Info("shared strings read with the encoding/xml reader", "file", b.File)
 	}
-	rc, err := f.Open()
+	rc, err := openPart(f)
 	if err != nil {
 		return fmt.Errorf("shared strings: %w", err)
 	}
@@ -553,6 +609,9 @@ func (x *xlsxRows) readRow() (num int, nonBlank, ok bool) {
 		case xml.EndElement:
 			if tok.Name.Local == "sheetData" {
 				x.done = true
+				if err := drain(x.rc); err != nil {
+					return 0, false, x.fail(err)
+				}
 				return 0, false, false
 			}
 		}

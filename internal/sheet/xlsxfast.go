@@ -16,9 +16,10 @@ import (
 // at the first byte it is not sure about (a DOCTYPE, an unknown entity, a
 // malformed tag, a bad cell) it hands over to the encoding/xml reader, which
 // skips the rows already returned and goes on from there, so every unusual or
-// damaged worksheet gets the behaviour and the error messages of the
+// malformed worksheet gets the behaviour and the error messages of the
 // encoding/xml reader. TestFastMatchesXML and FuzzFastMatchesXML hold the two
-// readers to the same cells.
+// readers to the same cells. An error reading the part's bytes (a checksum
+// mismatch, corrupt compressed data) is not handed over: the file is damaged.
 
 const (
 	fastBufSize = 64 << 10
@@ -67,13 +68,14 @@ type fastRows struct {
 	intern   []internTable
 
 	slow *xlsxRows // the encoding/xml reader after a hand-over
+	e    error     // a damaged part
 }
 
 func (f *fastRows) err() error {
 	if f.slow != nil {
 		return f.slow.err()
 	}
-	return nil
+	return f.e
 }
 
 func (f *fastRows) close() error {
@@ -89,6 +91,16 @@ func (f *fastRows) next() (int, []rawCell, bool) {
 	}
 	for !f.done {
 		num, nonBlank, err := f.readRow()
+		if err == nil && f.done {
+			err = drain(f.rd) // checks the part's checksum
+		}
+		var pe *partError
+		if errors.As(err, &pe) {
+			// Damaged bytes, not XML this reader leaves to encoding/xml:
+			// that reader would read them as they are and bill them.
+			f.e, f.done = unreadable(f.file, f.sheet, err), true
+			break
+		}
 		if err != nil {
 			return f.handOver(err)
 		}
@@ -310,7 +322,7 @@ func (f *fastRows) quickCell(typ string, style, col int) (c Cell, ok bool, err e
 		return Cell{}, false, nil
 	}
 	if _, err := f.fill(quickCellBytes); err != nil {
-		return Cell{}, false, err // handed over like any read error
+		return Cell{}, false, err // a damaged part, or a tag too long: as from token
 	}
 	w := f.buf[f.pos:f.end]
 	var open, closing string
@@ -984,9 +996,10 @@ func trimSpaceBytes(b []byte) []byte {
 }
 
 // fastSST reads a shared-strings part as loadSST does, with the byte
-// scanner; ok is false when it met something it leaves to encoding/xml.
-// Workbooks saved by Excel or LibreOffice keep every identity code there.
-func fastSST(r io.Reader) (sst []string, ok bool) {
+// scanner; err is errFallback when it met something it leaves to
+// encoding/xml, and the read error when the part is damaged. Workbooks saved
+// by Excel or LibreOffice keep every identity code there.
+func fastSST(r io.Reader) (sst []string, err error) {
 	f := &fastRows{rd: r, buf: make([]byte, fastBufSize)}
 	var (
 		text             []byte
@@ -995,11 +1008,11 @@ func fastSST(r io.Reader) (sst []string, ok bool) {
 	for {
 		k, err := f.token()
 		if err != nil {
-			return nil, false
+			return nil, err
 		}
 		switch k {
 		case tokEOF:
-			return sst, true
+			return sst, nil
 		case tokStart:
 			switch string(f.name) {
 			case "si":
