@@ -28,6 +28,7 @@ import (
 	"tyomatka/internal/pseudonym"
 	"tyomatka/internal/report"
 	"tyomatka/internal/secrets"
+	"tyomatka/internal/sheet"
 	"tyomatka/internal/source"
 	"tyomatka/internal/state"
 	"tyomatka/internal/tracking"
@@ -300,6 +301,9 @@ func openRun(ctx context.Context, o Options, log *slog.Logger, p period.Month) (
 // and applies the billing rules for p as of asOf: the one input pipeline of
 // Run and Explain, so that explain answers for what a run computes.
 func readAndCompute(ctx context.Context, o Options, src source.Source, p period.Month, asOf civil.Date, keyer *pseudonym.Keyer, log *slog.Logger) (*computed, error) {
+	// The readers' notes (a worksheet read with encoding/xml) go to the
+	// run's logger: slog.Default is not the configured one.
+	ctx = sheet.WithLogger(ctx, log)
 	trackFile, err := src.Tracking(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("tracking workbook: %w", err)

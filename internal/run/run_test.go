@@ -1,6 +1,7 @@
 package run_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -492,4 +493,91 @@ func TestUnreadableInputNamed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSheetNotesInRunLog: what the list readers log (here: a worksheet
+// handed over to the encoding/xml reader) goes to the run's logger, as JSON
+// with the run's attributes, not to slog.Default as plain text.
+func TestSheetNotesInRunLog(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir, "example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.State.Dir = filepath.Join(t.TempDir(), "state")
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(cfg.Source.Accruals)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Source.Accruals = dir
+	// A header-only list whose sheet data has an attribute the fast reader
+	// leaves to encoding/xml.
+	f := excelize.NewFile()
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"Henkilötunnus", "Kuukausi", "Maksupäivät", "Kertymäpäivät", "Kunnan osuus"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := rewritePart(t, buf.Bytes(), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		return bytes.Replace(b, []byte("<sheetData>"), []byte(`<sheetData x="&amp;">`), 1)
+	})
+	if err := os.WriteFile(filepath.Join(dir, "zz_header_only.xlsx"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	if _, err := run.Run(context.Background(), run.Options{
+		Config: cfg, Period: period.Month{Year: 2026, Month: 5}, AsOf: civil.Date{Year: 2026, Month: 6, Day: 22},
+		DryRun: true, OutDir: t.TempDir(),
+		Secrets: testfix.Secrets{"TYOMATKA_PSEUDONYM_KEY": "any-test-key-of-sufficient-length"},
+		Log:     slog.New(slog.NewJSONHandler(&logs, nil)),
+	}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct{ Msg, File, Area string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if rec.Msg == "worksheet read with the encoding/xml reader from here on" && rec.File == "zz_header_only.xlsx" && rec.Area == cfg.Area {
+			return
+		}
+	}
+	t.Errorf("no JSON hand-over note for zz_header_only.xlsx in the run's log:\n%s", logs.String())
+}
+
+// rewritePart returns the zip package data with the part name changed by fn.
+func rewritePart(t *testing.T, data []byte, name string, fn func([]byte) []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			b = fn(b)
+		}
+		fw, err := w.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

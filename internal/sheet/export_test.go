@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"io"
+	"log/slog"
 )
 
 // RawCell is a cell with its 0-based column, for the differential tests.
@@ -28,7 +29,7 @@ func ReadRaw(data []byte, slow bool) ([]RawRow, error) {
 	if len(b.sheets) == 0 {
 		return nil, io.ErrUnexpectedEOF
 	}
-	src, err := b.rows(b.sheets[0], new([]bool))
+	src, err := b.rows(b.sheets[0], new([]bool), slog.Default())
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func FellBack(data []byte) bool {
 	if err != nil || len(b.sheets) == 0 {
 		return false
 	}
-	src, err := b.rows(b.sheets[0], new([]bool))
+	src, err := b.rows(b.sheets[0], new([]bool), slog.Default())
 	if err != nil {
 		return false
 	}
@@ -76,6 +77,6 @@ func LoadSST(data []byte, slow bool) ([]string, error) {
 		return nil, err
 	}
 	b.slowOnly = slow
-	err = b.loadSST()
+	err = b.loadSST(slog.Default())
 	return b.sst, err
 }

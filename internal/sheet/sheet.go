@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"cloud.google.com/go/civil"
@@ -224,6 +225,24 @@ func (e *MissingColumnsError) Error() string {
 
 // Is makes errors.Is(err, ErrMissingColumns) true.
 func (e *MissingColumnsError) Is(target error) bool { return target == ErrMissingColumns }
+
+// loggerKey is the context key of the logger WithLogger sets.
+type loggerKey struct{}
+
+// WithLogger returns a context that makes the readers of tables opened with
+// it log to l: the CLI and the run log through their own logger (JSON for
+// Cloud Logging), never through slog.Default, which they leave unset.
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+// logger returns the logger of WithLogger, or slog.Default.
+func logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok && l != nil {
+		return l
+	}
+	return slog.Default()
+}
 
 // Structural errors. They are wrapped with the file (and sheet) they concern.
 var (

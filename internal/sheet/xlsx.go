@@ -198,7 +198,7 @@ func (b *Book) Table(ctx context.Context, sheetName string, cols []Column) (*Tab
 		}
 	}
 	var want []bool
-	src, err := b.rows(ref, &want)
+	src, err := b.rows(ref, &want, logger(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -220,9 +220,10 @@ func (b *Book) Table(ctx context.Context, sheetName string, cols []Column) (*Tab
 }
 
 // rows opens the row reader of a worksheet. *want, set once the header is
-// found, limits the cells returned to the columns the table uses.
-func (b *Book) rows(ref sheetRef, want *[]bool) (rowSource, error) {
-	if err := b.loadSST(); err != nil {
+// found, limits the cells returned to the columns the table uses. log gets
+// the notes of the readers handing over to encoding/xml.
+func (b *Book) rows(ref sheetRef, want *[]bool, log *slog.Logger) (rowSource, error) {
+	if err := b.loadSST(log); err != nil {
 		return nil, unreadable(b.File, ref.name, err)
 	}
 	zf := b.find(ref.path)
@@ -241,7 +242,7 @@ func (b *Book) rows(ref sheetRef, want *[]bool) (rowSource, error) {
 	}
 	return &fastRows{
 		rd: rc, rc: rc, reopen: func() (io.ReadCloser, error) { return openPart(zf) }, buf: make([]byte, fastBufSize),
-		sst: b.sst, dateStyle: b.dateStyle, want: want, file: b.File, sheet: ref.name,
+		sst: b.sst, dateStyle: b.dateStyle, want: want, file: b.File, sheet: ref.name, log: log,
 	}, nil
 }
 
@@ -423,7 +424,7 @@ func (b *Book) readMeta() (err error) {
 
 // loadSST reads the shared-strings table once; it grows with the distinct
 // strings (about the number of persons), not with rows.
-func (b *Book) loadSST() error {
+func (b *Book) loadSST(log *slog.Logger) error {
 	if b.sstLoaded {
 		return nil
 	}
@@ -452,7 +453,7 @@ func (b *Book) loadSST() error {
 		if !errors.Is(err, errFallback) {
 			return fmt.Errorf("shared strings: %w", err) // damaged: not for another reader
 		}
-		slog.Default().Info("shared strings read with the encoding/xml reader", "file", b.File)
+		log.Info("shared strings read with the encoding/xml reader", "file", b.File)
 	}
 	rc, err := openPart(f)
 	if err != nil {

@@ -69,6 +69,7 @@ type fastRows struct {
 
 	slow *xlsxRows // the encoding/xml reader after a hand-over
 	e    error     // a damaged part
+	log  *slog.Logger
 }
 
 func (f *fastRows) err() error {
@@ -118,7 +119,7 @@ func (f *fastRows) next() (int, []rawCell, bool) {
 // handOver continues with the encoding/xml reader from the row after the
 // last one this reader finished.
 func (f *fastRows) handOver(reason error) (int, []rawCell, bool) {
-	slog.Default().Info("worksheet read with the encoding/xml reader from here on",
+	f.log.Info("worksheet read with the encoding/xml reader from here on",
 		"file", f.file, "sheet", f.sheet, "after_row", f.doneRow, "reason", reason.Error())
 	f.rc.Close()
 	rc, err := f.reopen()
