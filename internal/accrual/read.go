@@ -348,6 +348,9 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		if r.Err != nil {
 			// The reader found the row unreliable as a whole (its values
 			// may sit under the wrong headers), whatever the cells hold.
+			// Its identity code and month, when they read, still say whose
+			// month it leaves incomplete (Owners).
+			row, _ = parseRow(r, t, &months)
 			bad = rowProblem(r.Err)
 		} else {
 			row, bad = parseRow(r, t, &months)

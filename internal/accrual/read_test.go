@@ -358,6 +358,14 @@ func TestReadFieldCount(t *testing.T) {
 					t.Errorf("message = %+v, want it to contain %q", d.Invalid, m)
 				}
 			}
+			for i, o := range d.Owners {
+				if o != (accrual.Owner{Hetu: hetu.Code(a), Month: month(2026, 10)}) {
+					t.Errorf("owner of invalid row %d = %+v, want a's 2026-10", i, o)
+				}
+			}
+			if len(d.Owners) != len(d.Invalid) {
+				t.Errorf("%d owners for %d invalid rows", len(d.Owners), len(d.Invalid))
+			}
 			p := d.Persons[hetu.Code(a)]
 			if p == nil || p.Months[month(2026, 10)] == nil || !p.Months[month(2026, 10)].Share().Equal(dec(tt.wantShare)) {
 				t.Errorf("a's 2026-10 = %+v, want share %s", p, tt.wantShare)
