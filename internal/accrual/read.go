@@ -40,11 +40,11 @@ const (
 var columns = []sheet.Column{
 	colHetu:         {Name: "Henkilötunnus", Aliases: []string{"Hetu"}, Required: true},
 	colMonth:        {Name: "Kuukausi", Aliases: []string{"Laskutuskuukausi"}, Required: true},
-	colBenefit:      {Name: "Etuus"},
+	colBenefit:      {Name: "Etuus", Quiet: true},
 	colPaidDays:     {Name: "Maksupäivät", Required: true},
 	colAccrued:      {Name: "Kertymäpäivät", Required: true},
 	colShare:        {Name: "Kunnan osuus", Required: true},
-	colMunicipality: {Name: "Kunta"},
+	colMunicipality: {Name: "Kunta", Quiet: true},
 }
 
 // Read reads every accrual list (files in name order) and aggregates them

@@ -142,6 +142,9 @@ type Column struct {
 	Name     string
 	Aliases  []string
 	Required bool
+	// Quiet: an optional column whose absence is normal (Nimi, Etuus), so
+	// not worth a warning.
+	Quiet bool
 }
 
 // Found is where a wanted column is in the file.
@@ -205,6 +208,24 @@ type MissingColumnsError struct {
 	File    string
 	Sheet   string // "" for CSV
 	Columns []string
+}
+
+// DuplicateColumnError: the header row names one wanted column twice (the
+// same header, or a header and its alias), so which one holds the data is a
+// guess; the file must say.
+type DuplicateColumnError struct {
+	File    string
+	Sheet   string // "" for CSV
+	Row     int    // the header row
+	Column  string // the wanted column's name
+	Letters [2]string
+	Headers [2]string // as written
+}
+
+func (e *DuplicateColumnError) Error() string {
+	return fmt.Sprintf("%s, header row %d: two columns are %q: %s (%q) and %s (%q); "+
+		"keep one of them (rename or delete the other) and rerun",
+		where(e.File, e.Sheet), e.Row, e.Column, e.Letters[0], e.Headers[0], e.Letters[1], e.Headers[1])
 }
 
 // ErrMissingColumns matches any *MissingColumnsError with errors.Is.
@@ -320,6 +341,18 @@ func newTable(ctx context.Context, src rowSource, file, sheet string, date1904 b
 		}
 		found, missing := matchHeader(cols, names, cells)
 		if len(missing) == 0 {
+			if dup := duplicateHeader(cols, names, cells, found); dup != nil {
+				dup.File, dup.Sheet, dup.Row = file, sheet, num
+				return nil, dup
+			}
+			for i, c := range cols {
+				if !c.Required && !found[i].Present && !c.Quiet {
+					// Not an error (the spec makes the column optional), but
+					// a renamed header silently empties it: say so.
+					logger(ctx).Warn("optional column not found; its values count as blank",
+						"file", file, "sheet", sheet, "header_row", num, "column", c.Name)
+				}
+			}
 			t.HeaderRow = num
 			t.Columns = found
 			t.width = lastNonBlank(cells) + 1
@@ -357,6 +390,30 @@ func countRequired(cols []Column) int {
 		}
 	}
 	return n
+}
+
+// duplicateHeader returns the first wanted column that a second cell of the
+// header row names too, or nil.
+func duplicateHeader(cols []Column, names [][]string, cells []rawCell, found []Found) *DuplicateColumnError {
+	for _, c := range cells {
+		if c.Kind != Text && c.Kind != Number {
+			continue
+		}
+		f := Fold(c.Value)
+		for i := range cols {
+			if !found[i].Present || found[i].Index == c.col {
+				continue
+			}
+			for _, n := range names[i] {
+				if f == n {
+					return &DuplicateColumnError{Column: cols[i].Name,
+						Letters: [2]string{found[i].Letter, ColumnLetter(c.col)},
+						Headers: [2]string{found[i].Header, strings.TrimSpace(c.Value)}}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // matchHeader finds each wanted column in a candidate header row.

@@ -1,8 +1,11 @@
 package sheet_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -70,12 +73,11 @@ func TestXLSXExcelize(t *testing.T) {
 	}
 	set("A1", "Kertymälista")
 	set("A2", "Tulostettu 1.6.2026")
-	// Header in row 3: B Kunnan osuus, C hetu (alias, lower case), D unknown, E Kuukausi, F KUNNAN OSUUS (duplicate, ignored).
+	// Header in row 3: B Kunnan osuus, C hetu (alias, lower case), D unknown, E Kuukausi.
 	set("B3", " KUNNAN OSUUS ")
 	set("C3", "hetu")
 	set("D3", "Huomautus")
 	set("E3", "Kuukausi")
-	set("F3", "Kunnan osuus")
 	set("B4", 160.1)
 	set("C4", "050190-990X")
 	set("D4", "x")
@@ -409,5 +411,68 @@ func TestCellErrors(t *testing.T) {
 		if err != nil || !got.Equal(mustDec(t, tt.want)) {
 			t.Errorf("Number(%s) = %v, %v; want %s", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// TestHeaderColumns: a header row that names a wanted column twice (the same
+// header, or a header and its alias) is an error naming both cells, as
+// either could hold the data; an optional column that is absent is a
+// warning unless it is Quiet.
+func TestHeaderColumns(t *testing.T) {
+	cols := []sheet.Column{
+		{Name: "Henkilötunnus", Aliases: []string{"Hetu"}, Required: true},
+		{Name: "Aloitus"},
+		{Name: "Nimi", Quiet: true},
+	}
+	tests := []struct {
+		name, file, data string
+		err              []string // parts of the error; nil: no error
+		warned           []string // optional columns warned about
+	}{
+		{name: "same header twice", file: "s.csv", data: "Hetu;Aloitus;Nimi;Aloitus\n",
+			err: []string{"s.csv, header row 1", `two columns are "Aloitus"`, `B ("Aloitus") and D ("Aloitus")`, "keep one of them"}},
+		{name: "header and alias", file: "s.csv", data: "Henkilötunnus;Aloitus;HETU\n",
+			err: []string{`two columns are "Henkilötunnus"`, `A ("Henkilötunnus") and C ("HETU")`}},
+		{name: "absent optional column", file: "s.csv", data: "Hetu;Nimi\n", warned: []string{"Aloitus"}},
+		{name: "absent quiet column", file: "s.csv", data: "Hetu;Aloitus\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), tt.file, []byte(tt.data+"050190-990X;1.1.2026;x\n"))
+			b, err := sheet.Open(p, tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			var logs bytes.Buffer
+			ctx := sheet.WithLogger(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+			tab, err := b.Table(ctx, "", cols)
+			if tt.err != nil {
+				var dup *sheet.DuplicateColumnError
+				if !errors.As(err, &dup) {
+					t.Fatalf("err = %v, want a DuplicateColumnError", err)
+				}
+				for _, want := range tt.err {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not say %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab.Close()
+			var warned []string
+			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var rec struct{ Msg, Column string }
+				if l != "" && json.Unmarshal([]byte(l), &rec) == nil && rec.Msg == "optional column not found; its values count as blank" {
+					warned = append(warned, rec.Column)
+				}
+			}
+			if !reflect.DeepEqual(warned, tt.warned) {
+				t.Errorf("warned about %q, want %q", warned, tt.warned)
+			}
+		})
 	}
 }

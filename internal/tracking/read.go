@@ -31,18 +31,22 @@ var hetuColumn = sheet.Column{Name: "Henkilötunnus", Aliases: []string{"Hetu", 
 // clientColumns are the columns of Asiakkaat (SPEC §2.1), in the order of the
 // col constants. Nimi is located only so that a row holding nothing but a
 // name is not mistaken for an empty one; its value is never read.
+// The milestone columns, the employment type and the municipality are
+// optional but bill or place lines: a run warns when one is absent (a
+// renamed header would otherwise empty it without a word). The others are
+// Quiet.
 var clientColumns = []sheet.Column{
 	colHetu:         hetuColumn,
-	colName:         {Name: "Nimi"},
-	colClientNumber: {Name: "Asiakasnumero"},
+	colName:         {Name: "Nimi", Quiet: true},
+	colClientNumber: {Name: "Asiakasnumero", Quiet: true},
 	colMunicipality: {Name: "Kotikunta"},
 	colReferral:     {Name: "Ohjattu", Required: true},
 	colInfo:         {Name: "Infotilaisuus"},
 	colStart:        {Name: "Aloitus"},
-	colEnd:          {Name: "Päättyminen"},
+	colEnd:          {Name: "Päättyminen", Quiet: true},
 	colEmployment:   {Name: "Työllistyminen"},
 	colType:         {Name: "Työsuhde"},
-	colDays:         {Name: "Maksupäivät"},
+	colDays:         {Name: "Maksupäivät", Quiet: true},
 }
 
 var codeColumns = []sheet.Column{hetuColumn, {Name: "Koodi", Required: true}}
