@@ -30,7 +30,7 @@ func BenchmarkReadNational(b *testing.B) {
 	}
 	var files []source.File
 	for _, e := range entries {
-		files = append(files, source.File{Name: e.Name(), Path: filepath.Join(dir, e.Name()), SHA256: "x"})
+		files = append(files, source.File{Name: e.Name(), Path: filepath.Join(dir, e.Name()), SHA256: e.Name()}) // names are unique; only equal digests matter
 	}
 	b.ReportAllocs()
 	rows := 0

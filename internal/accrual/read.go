@@ -56,6 +56,9 @@ var columns = []sheet.Column{
 // added to the lists before it, give a person's month a sum of more than 19
 // significant digits (never rounded; no real list comes near).
 func Read(ctx context.Context, files []source.File) (*Data, error) {
+	if err := sameContent(files); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -147,6 +150,24 @@ func WithProgress(ctx context.Context, fn ProgressFunc) context.Context {
 
 // progressEvery is how many rows pass between progress reports.
 const progressEvery = 1 << 16
+
+// sameContent refuses two lists with the same bytes (a copy such as
+// "kelmu_2026-10 (1).csv" left by a sync conflict or a second download):
+// rows are summed per person and month, so every row would count twice.
+func sameContent(files []source.File) error {
+	seen := make(map[string]string, len(files))
+	for _, f := range files {
+		if f.SHA256 == "" {
+			continue
+		}
+		if first, ok := seen[f.SHA256]; ok {
+			return fmt.Errorf("accrual lists %s and %s have the same content: read both, every row would count twice; "+
+				"remove one of them from the folder and rerun", first, f.Name)
+		}
+		seen[f.SHA256] = f.Name
+	}
+	return nil
+}
 
 // filePart is the aggregate of one list. It keeps its month totals in one
 // slice and its persons in another, indexed by one map: a map per person per

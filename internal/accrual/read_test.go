@@ -149,6 +149,17 @@ func TestReadExample(t *testing.T) {
 	}
 }
 
+// sha is the hex SHA-256 of the file at p, as a source hands it over.
+func sha(tb testing.TB, p string) string {
+	tb.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 func writeCSV(tb testing.TB, dir, name, text string, cp1252 bool) source.File {
 	tb.Helper()
 	data := []byte(text)
@@ -163,7 +174,7 @@ func writeCSV(tb testing.TB, dir, name, text string, cp1252 bool) source.File {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	return source.File{Name: name, Path: p, SHA256: "given"}
+	return source.File{Name: name, Path: p, SHA256: sha(tb, p)}
 }
 
 func writeXLSX(tb testing.TB, dir, name string, rows [][]any, dateCells ...string) source.File {
@@ -189,7 +200,7 @@ func writeXLSX(tb testing.TB, dir, name string, rows [][]any, dateCells ...strin
 	if err := f.SaveAs(p); err != nil {
 		tb.Fatal(err)
 	}
-	return source.File{Name: name, Path: p}
+	return source.File{Name: name, Path: p, SHA256: sha(tb, p)}
 }
 
 func TestReadRules(t *testing.T) {
@@ -215,6 +226,7 @@ func TestReadRules(t *testing.T) {
 			b+";5.2026;TMT;3;100;20;316\n"+
 			c+";2026-04;TMT;1;310;1;Heinola\n", true),
 	}
+	files[1].SHA256 = "given" // the source's digest is taken as it is
 	d, err := accrual.Read(context.Background(), files)
 	if err != nil {
 		t.Fatal(err)
@@ -274,6 +286,7 @@ func TestReadRules(t *testing.T) {
 func TestReadStructural(t *testing.T) {
 	dir := t.TempDir()
 	good := writeCSV(t, dir, "a.csv", "Hetu,Kuukausi,Maksupäivät,Kertymäpäivät,Kunnan osuus\n", false)
+	good2 := writeCSV(t, dir, "e.csv", "Hetu;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus\n", false)
 	tests := []struct {
 		name string
 		file source.File
@@ -289,7 +302,7 @@ func TestReadStructural(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := accrual.Read(context.Background(), []source.File{good, tt.file, good})
+			_, err := accrual.Read(context.Background(), []source.File{good, tt.file, good2})
 			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %v mentioning %q", err, tt.is, tt.want)
 			}
@@ -519,5 +532,26 @@ func TestMonthTotalAddRow(t *testing.T) {
 	before := mt
 	if err := mt.AddRow(dec("1"), dec("1"), dec("9999999999999999999")); err == nil || mt != before {
 		t.Errorf("a sum of 20 digits: err %v, total %+v (was %+v)", err, mt, before)
+	}
+}
+
+// TestReadSameContentTwice: the same list twice (a copy left beside it) is
+// refused before anything is read: its rows would be summed twice.
+func TestReadSameContentTwice(t *testing.T) {
+	dir := t.TempDir()
+	a := synthetic("010170", '-', 1)
+	text := "Henkilötunnus;Kuukausi;Maksupäivät;Kertymäpäivät;Kunnan osuus\n" + a + ";2026-10;20;400;78,14\n"
+	files := []source.File{
+		writeCSV(t, dir, "kelmu_2026-09.csv", strings.Replace(text, "2026-10", "2026-09", 1), false),
+		writeCSV(t, dir, "kelmu_2026-10 (1).csv", text, false),
+		writeCSV(t, dir, "kelmu_2026-10.csv", text, false),
+	}
+	_, err := accrual.Read(context.Background(), files)
+	if err == nil || !strings.Contains(err.Error(), "kelmu_2026-10 (1).csv and kelmu_2026-10.csv have the same content") ||
+		!strings.Contains(err.Error(), "remove one of them") {
+		t.Fatalf("err = %v, want the two lists named and what to do", err)
+	}
+	if _, err := accrual.Read(context.Background(), files[1:2]); err != nil {
+		t.Errorf("one copy alone: %v", err)
 	}
 }

@@ -127,7 +127,14 @@ func (c *Client) Accruals(ctx context.Context) ([]source.File, error) {
 		}
 		for _, it := range resp.GetValue() {
 			info := infoOf(it)
-			if info.File != nil && source.IsAccrualName(info.Name) {
+			if info.File == nil {
+				continue
+			}
+			ok, err := source.AccrualName(info.Name)
+			if err != nil {
+				return nil, fmt.Errorf("accrual folder %s: %w", c.cfg.Accruals, err)
+			}
+			if ok {
 				items = append(items, info)
 			}
 		}

@@ -52,7 +52,13 @@ func (l *Local) Accruals(ctx context.Context) ([]File, error) {
 	}
 	var files []File
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !IsAccrualName(e.Name()) {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if ok, err := AccrualName(e.Name()); !ok {
+			if err != nil {
+				return nil, fmt.Errorf("accrual folder %s: %w", l.AccrualDir, err)
+			}
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -68,14 +74,24 @@ func (l *Local) Accruals(ctx context.Context) ([]File, error) {
 	return files, nil
 }
 
-// IsAccrualName reports whether a file name is an accrual list: .xlsx or
-// .csv, not hidden, not an Office lock file.
-func IsAccrualName(name string) bool {
+// AccrualName reports whether a file in the accrual folder is a list to
+// read: .xlsx or .csv, not hidden, not an Office lock file. A spreadsheet
+// in another format (an old .xls export, .xlsm, .ods, …) is an error rather
+// than skipped: it is most likely a month's list, and without it that month
+// would look missing or, when a later list corrects it, like zero benefit.
+// Other files (notes, PDFs) are not lists and are left alone.
+func AccrualName(name string) (bool, error) {
 	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
-		return false
+		return false, nil
 	}
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".xlsx" || ext == ".csv"
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".xlsx", ".csv":
+		return true, nil
+	case ".xls", ".xlsm", ".xlsb", ".ods", ".numbers":
+		return false, fmt.Errorf("%s is a %s spreadsheet, which the bot does not read as a Kela list: "+
+			"save it as .xlsx (or export it as .csv) and remove the %s file, or move it out of the folder, and rerun", name, ext, ext)
+	}
+	return false, nil
 }
 
 // Close implements Source: it removes the private copies of the inputs.

@@ -51,6 +51,23 @@ func TestLocalAccrualsInNameOrder(t *testing.T) {
 	}
 }
 
+// TestLocalAccrualsOtherSpreadsheet: a spreadsheet the bot cannot read as a
+// list (an old .xls export) stops the run with what to do, rather than
+// leaving its month out without a word.
+func TestLocalAccrualsOtherSpreadsheet(t *testing.T) {
+	for _, name := range []string{"Kelmu_2026-08.xls", "kelmu_2026-08.XLSM", "kelmu.ods"} {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "kelmu_2026-07.csv"), "x")
+		write(t, filepath.Join(dir, name), "x")
+		l := &source.Local{AccrualDir: dir}
+		_, err := l.Accruals(context.Background())
+		l.Close()
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "save it as .xlsx") {
+			t.Errorf("%s: err %v, want one naming the file and what to do", name, err)
+		}
+	}
+}
+
 func TestLocalMissingInputs(t *testing.T) {
 	l := &source.Local{TrackingPath: filepath.Join(t.TempDir(), "nope.xlsx"), AccrualDir: filepath.Join(t.TempDir(), "nope")}
 	if _, err := l.Tracking(context.Background()); !errors.Is(err, source.ErrNotFound) || !strings.Contains(err.Error(), "nope.xlsx") {
