@@ -95,6 +95,22 @@ type File struct {
 	Name   string
 	SHA256 string
 	Rows   int // data rows read (valid and invalid, blank rows not counted)
+	// MonthRows counts the list's valid rows per month: one month most,
+	// the list's own, and a few of earlier months Kela corrects.
+	MonthRows map[period.Month]int
+}
+
+// Month is the list's own month: the month most of its valid rows are of
+// (the later one on a tie), or zero for a list without valid rows.
+func (f File) Month() period.Month {
+	var best period.Month
+	n := 0
+	for m, k := range f.MonthRows {
+		if k > n || k == n && m.After(best) {
+			best, n = m, k
+		}
+	}
+	return best
 }
 
 // Data is the aggregate of every list.

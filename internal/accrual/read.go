@@ -176,7 +176,7 @@ type filePart struct {
 	index   map[hetu.Code]int32 // → persons
 	persons chunks[filePerson]
 	totals  chunks[MonthTotal]
-	covered map[period.Month]bool
+	covered map[period.Month]int // valid rows per month
 	invalid []finding.Finding
 	owners  []Owner // of invalid, index for index
 	file    File
@@ -344,13 +344,14 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 
 	p := &filePart{
 		index:   make(map[hetu.Code]int32, sizeHint.Load()),
-		covered: make(map[period.Month]bool),
+		covered: make(map[period.Month]int),
 		file:    File{Name: f.Name, SHA256: sum},
 	}
 	var (
 		months   monthCache
 		kunta    kuntaCache
 		lastSeen period.Month
+		seen     int // valid rows of lastSeen not yet counted in p.covered
 	)
 	progress, _ := ctx.Value(progressKey{}).(ProgressFunc)
 	if progress != nil {
@@ -381,8 +382,15 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 			p.owners = append(p.owners, Owner{Hetu: row.code, Month: row.month})
 			continue
 		}
-		if len(p.covered) == 0 || row.month != lastSeen {
-			p.covered[row.month], lastSeen = true, row.month
+		// Counted per run of rows of one month: a list is mostly one
+		// month, and a map update per row would be a cost of its own.
+		if seen > 0 && row.month == lastSeen {
+			seen++
+		} else {
+			if seen > 0 {
+				p.covered[lastSeen] += seen
+			}
+			lastSeen, seen = row.month, 1
 		}
 		var person *filePerson
 		if i, ok := p.index[row.code]; ok {
@@ -414,6 +422,10 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 	if err := t.Err(); err != nil {
 		return nil, err
 	}
+	if seen > 0 {
+		p.covered[lastSeen] += seen
+	}
+	p.file.MonthRows = p.covered
 	if progress != nil {
 		progress(f.Name, p.file.Rows, true)
 	}

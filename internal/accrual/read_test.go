@@ -275,6 +275,16 @@ func TestReadRules(t *testing.T) {
 	if got := pc.Months[month(2026, 4)]; got.Rows != 2 || !got.MaxAccrued().Equal(dec("310")) || !got.PaidDays().Equal(dec("6")) {
 		t.Errorf("c 2026-04 = %+v", got)
 	}
+	may, apr2 := period.Month{Year: 2026, Month: 5}, period.Month{Year: 2026, Month: 4}
+	if got, want := d.Files[1].MonthRows, map[period.Month]int{apr2: 2, may: 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("b.csv's valid rows per month = %v, want %v", got, want)
+	}
+	if got := d.Files[1].Month(); got != apr2 {
+		t.Errorf("b.csv's own month = %v, want 2026-04 (most rows)", got)
+	}
+	if got := d.Files[0].Month(); got != may {
+		t.Errorf("a.xlsx's own month = %v, want 2026-05 (a tie goes to the later)", got)
+	}
 	if d.Files[1].SHA256 != "given" {
 		t.Errorf("a given sha256 was recomputed: %q", d.Files[1].SHA256)
 	}

@@ -558,6 +558,42 @@ func (c *computation) gaps() {
 			c.findings = append(c.findings, finding.New(finding.AccrualGap, "", "", 0, gapColumn, msgAccrualGap(m)))
 		}
 	}
+	c.listsMissing()
+}
+
+// listsMissing warns of a month between the lists' own months that no list
+// is the list of, while another list's correction rows cover it. The spec
+// counts such a month as covered (§3.4), so this changes no line; but its
+// own list is most likely missing, and then every client without a
+// correction row in it looks as if they had no benefit that month.
+func (c *computation) listsMissing() {
+	own := map[period.Month]bool{}
+	var first, last period.Month
+	for _, f := range c.acc.Files {
+		m := f.Month()
+		if m.IsZero() {
+			continue
+		}
+		own[m] = true
+		if first.IsZero() || m.Before(first) {
+			first = m
+		}
+		if m.After(last) {
+			last = m
+		}
+	}
+	for m := first; !first.IsZero() && m.Before(last); m = m.Add(1) {
+		if own[m] || !c.acc.Covered[m] {
+			continue
+		}
+		var from []string
+		for _, f := range c.acc.Files {
+			if f.MonthRows[m] > 0 {
+				from = append(from, f.Name)
+			}
+		}
+		c.findings = append(c.findings, finding.New(finding.AccrualListMissing, from[0], "", 0, gapColumn, msgAccrualListMissing(m, from)))
+	}
 }
 
 // gapColumn names the accrual lists' month column, the one a missing list

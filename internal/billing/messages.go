@@ -268,6 +268,14 @@ func msgAccrualGap(m period.Month) string {
 		"puuttuvaa listaa ei tulkita nollaksi.", fiMonth(m), fiMonth(m))
 }
 
+// ACCRUAL_LIST_MISSING
+
+func msgAccrualListMissing(m period.Month, from []string) string {
+	return fmt.Sprintf("Kuukauden %s omaa kertymälistaa ei löydy: kuukaudelle on vain toisten listojen korjausrivejä (%s). "+
+		"Jos kuukauden lista puuttuu, lisää se Kelmusta kertymälistojen kansioon ja aja uudelleen: ilman sitä niiden asiakkaiden, "+
+		"joilla ei ole korjausriviä, etuus näyttää kuukaudelta nollalta.", fiMonth(m), strings.Join(from, ", "))
+}
+
 // ACCRUAL_MISMATCH
 
 func msgAccrualMismatch(days, accrued decimal.Decimal, m period.Month, tol decimal.Decimal) string {

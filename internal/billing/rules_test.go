@@ -1,11 +1,14 @@
 package billing_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"tyomatka/internal/accrual"
 	"tyomatka/internal/finding"
+	"tyomatka/internal/period"
 	"tyomatka/internal/tracking"
 )
 
@@ -611,4 +614,45 @@ func TestInvalidAccrualRow(t *testing.T) {
 		}
 	}
 	check(t, "client codes of the invalid rows", codes, []string{"TM-0001", ""})
+}
+
+// TestAccrualListMissing: a month between the lists' own months that only
+// another list's correction rows cover is counted as covered (§3.4), but
+// warned about: its own list is most likely missing.
+func TestAccrualListMissing(t *testing.T) {
+	list := func(name string, rows map[string]int) accrual.File {
+		mr := map[period.Month]int{}
+		for m, n := range rows {
+			mr[month(m)] = n
+		}
+		return accrual.File{Name: name, MonthRows: mr}
+	}
+	f := newFx()
+	f.cover("2026-06", "2026-08")
+	f.acc.Files = []accrual.File{
+		list("kelmu_2026-05.csv", map[string]int{"2026-05": 90, "2026-04": 2}),
+		list("kelmu_2026-07.csv", map[string]int{"2026-07": 95, "2026-06": 1}),
+		list("kelmu_2026-08.csv", map[string]int{"2026-08": 97, "2026-07": 3}),
+	}
+	var got []string
+	for _, x := range f.run().Findings {
+		if x.Code == finding.AccrualListMissing {
+			got = append(got, x.File+" "+string(x.Severity)+" "+x.Message)
+		}
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "kelmu_2026-07.csv warning Kuukauden 6/2026 omaa kertymälistaa ei löydy") {
+		t.Errorf("ACCRUAL_LIST_MISSING = %q, want one warning for 6/2026 from kelmu_2026-07.csv", got)
+	}
+
+	// Every month has its own list: nothing to warn of.
+	f = newFx()
+	f.acc.Files = []accrual.File{
+		list("a.csv", map[string]int{"2026-05": 90, "2026-04": 2}),
+		list("b.csv", map[string]int{"2026-06": 95, "2026-05": 1}),
+	}
+	for _, x := range f.run().Findings {
+		if x.Code == finding.AccrualListMissing {
+			t.Errorf("unexpected %s", x.Message)
+		}
+	}
 }

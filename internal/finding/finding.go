@@ -25,6 +25,9 @@ const (
 	// HetuMisplaced is the bot's own, after the spec's codes: an identity
 	// code in a column that would carry it into the reports.
 	HetuMisplaced Code = "HETU_MISPLACED"
+	// AccrualListMissing, also the bot's own: a month between the lists'
+	// own months that only other lists' correction rows cover.
+	AccrualListMissing Code = "ACCRUAL_LIST_MISSING"
 )
 
 // Codes lists every finding code; run-summary.json reports each, with 0 where none.
@@ -33,7 +36,7 @@ var Codes = []Code{
 	DateOrder, DateFuture, DateInvalid, EmploymentType,
 	PendingVerification, NotVerified, NoBaseline,
 	AccrualRowInvalid, AccrualGap, AccrualMismatch,
-	HetuMisplaced,
+	HetuMisplaced, AccrualListMissing,
 }
 
 // Severity of a finding.
@@ -49,7 +52,7 @@ const (
 // SeverityOf returns the fixed severity of a code (SPEC §3.4).
 func SeverityOf(c Code) Severity {
 	switch c {
-	case NotVerified, AccrualMismatch:
+	case NotVerified, AccrualMismatch, AccrualListMissing:
 		return Warning
 	case PendingVerification, NoBaseline:
 		return Info
