@@ -167,9 +167,23 @@ func openInput(path string) (*os.File, error) {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%s: %w: check the path in the configuration", path, ErrNotFound)
 		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, pathless(err))
 	}
 	return f, nil
+}
+
+// pathless returns the cause of a *fs.PathError (whose text repeats the
+// path the caller names already), with what to do when it is a permission
+// problem.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if errors.Is(pe.Err, fs.ErrPermission) {
+		return fmt.Errorf("%w: give the user the job runs as access to it, or point the configuration elsewhere", pe.Err)
+	}
+	return pe.Err
 }
 
 // hashFile describes the file f read from path with its SHA-256, copying
@@ -316,7 +330,7 @@ func WriteFileAtomic(path string, data []byte) error {
 func stageFile(path string, data []byte) (_ string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, pathless(err))
 	}
 	defer func() {
 		if err != nil {
@@ -325,7 +339,7 @@ func stageFile(path string, data []byte) (_ string, err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, pathless(err))
 	}
 	if err = tmp.Sync(); err != nil {
 		return "", fmt.Errorf("sync %s: %w", path, err)

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -119,7 +120,7 @@ func readClients(ctx context.Context, b *sheet.Book, wb *Workbook) error {
 		wb.Clients = append(wb.Clients, c)
 	}
 	if err := t.Err(); err != nil {
-		return fmt.Errorf("read %s, sheet %s: %w", wb.File, t.Sheet, err)
+		return located(wb.File, t.Sheet, err)
 	}
 	return nil
 }
@@ -145,9 +146,18 @@ func readCodes(ctx context.Context, b *sheet.Book, wb *Workbook) error {
 		wb.Codes = append(wb.Codes, cr)
 	}
 	if err := t.Err(); err != nil {
-		return fmt.Errorf("read %s, sheet %s: %w", wb.File, t.Sheet, err)
+		return located(wb.File, t.Sheet, err)
 	}
 	return nil
+}
+
+// located names the file and sheet of a reading error, unless the sheet
+// package's error names them already.
+func located(file, sheetName string, err error) error {
+	if errors.Is(err, sheet.ErrDamaged) || errors.Is(err, sheet.ErrUnreadable) {
+		return err
+	}
+	return fmt.Errorf("read %s, sheet %s: %w", file, sheetName, err)
 }
 
 // parseHetu validates an identity-code cell. The parse error is dropped on

@@ -1,9 +1,13 @@
 package tracking_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -273,4 +277,65 @@ func TestReadStructuralErrors(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// TestDamagedWorkbookNamedOnce: a workbook whose sheet fails its checksum
+// while rows are read is a damaged-file error naming the file and sheet
+// once (the sheet package's error says where already).
+func TestDamagedWorkbookNamedOnce(t *testing.T) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "Asiakkaat"); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{{"Hetu", "Ohjattu"}, {synthetic("010203", 'A', 901), "4.5.2026"}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Asiakkaat", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var packed bytes.Buffer
+	if err := f.Write(&packed); err != nil {
+		t.Fatal(err)
+	}
+	// Stored (uncompressed) parts, so that one digit can be changed in the
+	// file without the checksum following it.
+	zr, err := zip.NewReader(bytes.NewReader(packed.Bytes()), int64(packed.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored bytes.Buffer
+	zw := zip.NewWriter(&stored)
+	for _, zf := range zr.File {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, rc); err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(stored.Bytes(), []byte("4.5.2026"), []byte("4.5.2027"), 1)
+	if bytes.Equal(bad, stored.Bytes()) {
+		t.Fatal("the date was not found in the stored workbook")
+	}
+	path := filepath.Join(t.TempDir(), "seuranta.xlsx")
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tracking.Read(context.Background(), path, "seuranta.xlsx")
+	if !errors.Is(err, sheet.ErrDamaged) {
+		t.Fatalf("err = %v, want ErrDamaged", err)
+	}
+	if n := strings.Count(err.Error(), "seuranta.xlsx"); n != 1 {
+		t.Errorf("err = %q names the file %d times, want once", err, n)
+	}
 }
