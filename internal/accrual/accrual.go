@@ -123,5 +123,8 @@ type Data struct {
 	// depend on that person's month, as the row's amounts are missing from
 	// it. Never written anywhere: it holds identity codes.
 	Owners []Owner
+	// Notes are the lists' other findings (HETU_MISPLACED: an identity code
+	// in Kunta), in file and row order; their rows are read as usual.
+	Notes []finding.Finding
 	Files  []File // in name order
 }

@@ -179,6 +179,7 @@ type filePart struct {
 	covered map[period.Month]int // valid rows per month
 	invalid []finding.Finding
 	owners  []Owner // of invalid, index for index
+	notes   []finding.Finding
 	file    File
 }
 
@@ -261,6 +262,7 @@ func (d *Data) merge(p *filePart) error {
 	}
 	d.Invalid = append(d.Invalid, p.invalid...)
 	d.Owners = append(d.Owners, p.owners...)
+	d.Notes = append(d.Notes, p.notes...)
 	d.Files = append(d.Files, p.file)
 	return nil
 }
@@ -412,11 +414,17 @@ func readFile(ctx context.Context, index int, f source.File, sizeHint *atomic.In
 		}
 		// Rows arrive in reading order, so a row of the same month replaces
 		// an earlier one.
-		if kc := r.Cells[colMunicipality]; !kc.Blank() &&
-			(person.municipality == "" || !row.month.Before(person.latestMonth)) {
-			person.municipality = kunta.name(kc)
-			person.latestMonth = row.month
-			person.latestSeq = Seq{File: index, Row: r.Num}
+		if kc := r.Cells[colMunicipality]; !kc.Blank() {
+			name, misplaced := kunta.name(kc)
+			if misplaced {
+				p.notes = append(p.notes, finding.New(finding.HetuMisplaced, f.Name, t.Sheet, r.Num, t.Columns[colMunicipality].Header,
+					"Kunta-sarakkeessa on henkilötunnus (tai sen näköinen merkkijono). Sitä ei käytetä eikä näytetä raporteissa: "+
+						"korjaa solu tai hae lista Kelmusta uudelleen. Rivin muut tiedot luetaan tavalliseen tapaan."))
+			} else if person.municipality == "" || !row.month.Before(person.latestMonth) {
+				person.municipality = name
+				person.latestMonth = row.month
+				person.latestSeq = Seq{File: index, Row: r.Num}
+			}
 		}
 	}
 	if err := t.Err(); err != nil {
@@ -591,15 +599,24 @@ func plainDecimal(s string) (m int64, exp int32, ok bool) {
 type kuntaCache struct {
 	cell  sheet.Cell
 	value string
+	hetu  bool // the cell may hold an identity code: value is ""
 	ok    bool
 }
 
-func (kc *kuntaCache) name(c sheet.Cell) string {
+// name returns the municipality of a Kunta cell, or "" and true when the
+// cell may hold an identity code (hetu.Resembles): the municipality goes
+// to every report and the ledger, so such a value is never kept.
+func (kc *kuntaCache) name(c sheet.Cell) (string, bool) {
 	if kc.ok && c == kc.cell {
-		return kc.value
+		return kc.value, kc.hetu
 	}
-	*kc = kuntaCache{cell: c, value: municipality.Name(cellText(c)), ok: true}
-	return kc.value
+	t := cellText(c)
+	if hetu.Resembles(t) {
+		*kc = kuntaCache{cell: c, hetu: true, ok: true}
+	} else {
+		*kc = kuntaCache{cell: c, value: municipality.Name(t), ok: true}
+	}
+	return kc.value, kc.hetu
 }
 
 // cellText returns a Kunta cell as text; a code typed as a number (98) keeps

@@ -105,6 +105,7 @@ func (c *computation) invalidRows() {
 		}
 		c.findings = append(c.findings, f)
 	}
+	c.findings = append(c.findings, c.acc.Notes...)
 }
 
 func newComputation(in Input) *computation {
@@ -184,14 +185,20 @@ func (c *computation) clients() {
 	}
 	for i := range rows {
 		r := &rows[i]
-		if r.ClientNumberHetu {
-			// Billed as usual; only the number, which would name the client
-			// in the reports, is dropped.
-			f := finding.New(finding.HetuMisplaced, c.file, tracking.ClientsSheet, r.Row, r.ClientNumberColumn, msgHetuInClientNumber())
+		// Billed as usual; only the value, which would reach the reports,
+		// is dropped.
+		misplaced := func(column, msg string) {
+			f := finding.New(finding.HetuMisplaced, c.file, tracking.ClientsSheet, r.Row, column, msg)
 			if r.HetuValid && len(c.codesOf[r.Hetu]) == 1 {
 				f.ClientCode = c.codesOf[r.Hetu][0]
 			}
 			c.findings = append(c.findings, f)
+		}
+		if r.ClientNumberHetu {
+			misplaced(r.ClientNumberColumn, msgHetuInClientNumber())
+		}
+		if r.MunicipalityHetu {
+			misplaced(r.MunicipalityColumn, msgHetuInMunicipality())
 		}
 		if f, skipped := c.skip(r, dupRows); skipped {
 			c.findings = append(c.findings, f)

@@ -132,6 +132,12 @@ func msgHetuInClientNumber() string {
 		"kirjoita soluun asiakasnumero tai jätä se tyhjäksi. Rivi laskutetaan muuten tavalliseen tapaan."
 }
 
+func msgHetuInMunicipality() string {
+	return "Kotikunta-sarakkeessa on henkilötunnus (tai sen näköinen merkkijono). Sitä ei näytetä raporteissa: " +
+		"kirjoita soluun kotikunta (nimi tai kolminumeroinen kuntanumero). Rivi laskutetaan muuten tavalliseen tapaan " +
+		"kertymälistan tai oletuskunnan mukaan."
+}
+
 // REFERRAL_MISSING
 
 func msgReferralMissing(raw string) string {

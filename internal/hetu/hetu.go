@@ -50,41 +50,51 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-// Resembles reports whether s holds anything shaped like an identity code
-// (six digits, a century sign, three digits and a check character), valid
-// or not, once white space is removed and letters upper-cased: a mistyped
-// identity code is personal data all the same. Columns that travel to the
-// reports (client code, client number) are screened with it.
+// Resembles reports whether s may hold an identity code, valid or mistyped:
+// a mistyped identity code is personal data all the same. Columns that
+// travel to the reports (client code, client number, municipality) are
+// screened with it.
+//
+// It looks for nine or more digits that belong together (only separators
+// between them: dashes of any kind, +, century letters, dots, slashes, white
+// space) and start with a possible day and month: "010190-901R",
+// "010190–901R", "010190901R", "010190-901", "01.01.1990-901R". Like the
+// rule for quoting cells (cellvalue.Quotable), it errs towards privacy: a
+// long client number starting with a possible date counts too.
 func Resembles(s string) bool {
-	n := Normalize(s)
-	for i := 0; i+11 <= len(n); i++ {
-		if shaped(n[i : i+11]) {
-			return true
+	var digits []byte
+	flush := func() bool {
+		ok := len(digits) >= 9 && possibleDayMonth(digits)
+		digits = digits[:0]
+		return ok
+	}
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case strings.ContainsRune(separators, r) || r >= 'a' && r <= 'z' && strings.ContainsRune(centuryLetters, r-'a'+'A') ||
+			strings.ContainsRune(centuryLetters, r):
+		default:
+			if flush() {
+				return true
+			}
 		}
 	}
-	return false
+	return flush()
 }
 
-// shaped reports whether the 11 bytes of s have the form DDMMYYCZZZQ.
-func shaped(s string) bool {
-	for i := 0; i < 11; i++ {
-		c := s[i]
-		switch {
-		case i < 6 || i >= 7 && i < 10:
-			if c < '0' || c > '9' {
-				return false
-			}
-		case i == 6:
-			if _, ok := Century(c); !ok {
-				return false
-			}
-		default:
-			if strings.IndexByte(checkChars, c) < 0 {
-				return false
-			}
-		}
-	}
-	return true
+// separators may stand between the digits of a typed identity code.
+const (
+	separators     = "-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212./ \t\u00a0\u202f"
+	centuryLetters = "ABCDEFUVWXY"
+)
+
+// possibleDayMonth reports whether digits start with a day (01–31) and a
+// month (01–12).
+func possibleDayMonth(d []byte) bool {
+	day := int(d[0]-'0')*10 + int(d[1]-'0')
+	month := int(d[2]-'0')*10 + int(d[3]-'0')
+	return day >= 1 && day <= 31 && month >= 1 && month <= 12
 }
 
 // isPlain reports whether s is already normalised ASCII (the common case: no

@@ -82,8 +82,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// TestResembles: anything shaped like an identity code, valid or mistyped,
-// anywhere in a value; client codes and client numbers are not.
+// TestResembles: anything that may be an identity code, valid or
+// mistyped, anywhere in a value; client codes and short client numbers are
+// not.
 func TestResembles(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -94,11 +95,17 @@ func TestResembles(t *testing.T) {
 		{"050190-907X", true}, // wrong check character: still personal data
 		{"TM 050190A907H", true},
 		{"311299Y9999", true},
+		{"010190\u2013901R", true}, // en dash
+		{"010190\u2212901R", true}, // minus sign
+		{"010190901R", true},       // century sign left out
+		{"010190-901", true},       // check character left out
+		{"050190-90H", false},      // too few digits
+		{"01.01.1990-901R", true},  // a date with the year in full
 		{"TM-0042", false},
 		{"2602001", false},
-		{"12345678901", false}, // 7th character is no century sign
-		{"050190-90H", false},
-		{"050190-907", false},
+		{"12345678901", false}, // 12/34 is no day and month
+		{"Lahti", false},
+		{"398", false},
 		{"", false},
 	}
 	for _, tt := range tests {

@@ -204,13 +204,27 @@ func TestIdentityCodeInCodeColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// TM-0501's code and the second client's client number, as an easy
-	// slip (pasting the identity-code column twice) would leave them.
-	const inCode, inNumber = "050190-907H", " 250278-900w"
+	// TM-0501's code, the second client's client number and the third's
+	// home municipality, as an easy slip (pasting the identity-code column
+	// twice) would leave them; one typed with an en dash and no check
+	// character.
+	const inCode, inNumber, inHome = "050190-907H", " 250278-900w", "100583\u2013909"
 	if err := f.SetCellStr("Muunto", "B2", inCode); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.SetCellStr("Asiakkaat", "C4", inNumber); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStr("Asiakkaat", "D5", inHome); err != nil {
+		t.Fatal(err)
+	}
+	// And in a Kela list's Kunta column.
+	list := filepath.Join(dir, "kertymat", "kelmu_2026-04_2026-05.csv")
+	b, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(list, bytes.Replace(b, []byte("120.05,Lahti"), []byte("120.05,250278-900W"), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Save(); err != nil {
@@ -221,8 +235,9 @@ func TestIdentityCodeInCodeColumns(t *testing.T) {
 	out := t.TempDir()
 	var logs bytes.Buffer
 	o := runJob(t, filepath.Join(dir, "example.toml"), period.Month{Year: 2026, Month: 5}, civil.Date{Year: 2026, Month: 6, Day: 22}, out, &logs)
-	testfix.AssertNoPersonalData(t, testfix.FileTexts(t, out), []string{"050190-907H", "050190907H", "250278-900W", "250278900W"})
-	testfix.AssertNoPersonalData(t, map[string]string{"log": logs.String()}, []string{"050190-907H", "250278-900W"})
+	secrets := []string{"050190-907H", "050190907H", "250278-900W", "250278900W", "100583\u2013909", "100583-909"}
+	testfix.AssertNoPersonalData(t, testfix.FileTexts(t, out), secrets)
+	testfix.AssertNoPersonalData(t, map[string]string{"log": logs.String()}, secrets)
 
 	var misplaced []string
 	codeMissing := false
@@ -234,7 +249,7 @@ func TestIdentityCodeInCodeColumns(t *testing.T) {
 			codeMissing = codeMissing || fd.Row == 3
 		}
 	}
-	if want := []string{"Asiakkaat!Asiakasnumero4", "Muunto!Koodi2"}; !reflect.DeepEqual(misplaced, want) {
+	if want := []string{"Asiakkaat!Asiakasnumero4", "Asiakkaat!Kotikunta5", "Muunto!Koodi2", "!Kunta2"}; !reflect.DeepEqual(misplaced, want) {
 		t.Errorf("HETU_MISPLACED at %q, want %q", misplaced, want)
 	}
 	if !codeMissing {

@@ -106,7 +106,10 @@ func readClients(ctx context.Context, b *sheet.Book, wb *Workbook) error {
 		if hetu.Resembles(c.ClientNumber) {
 			c.ClientNumber, c.ClientNumberHetu = "", true
 		}
-		if m := cellText(r.Cells[colMunicipality]); m != "" {
+		c.MunicipalityColumn = header(colMunicipality)
+		if m := cellText(r.Cells[colMunicipality]); hetu.Resembles(m) {
+			c.MunicipalityHetu = true
+		} else if m != "" {
 			c.Municipality = municipality.Name(m)
 		}
 		c.TypeRaw = r.Cells[colType].Text()

@@ -54,6 +54,9 @@ type Client struct {
 	// identity code, which is never kept (hetu.Resembles).
 	ClientNumberColumn string
 	ClientNumberHetu   bool
+	// Likewise Kotikunta: the municipality names lines in every report.
+	MunicipalityColumn string
+	MunicipalityHetu   bool
 	Municipality       string // Kotikunta mapped to a name (codes → names); "" when blank
 
 	Referral   DateCell // Ohjattu
