@@ -126,5 +126,5 @@ type Data struct {
 	// Notes are the lists' other findings (HETU_MISPLACED: an identity code
 	// in Kunta), in file and row order; their rows are read as usual.
 	Notes []finding.Finding
-	Files  []File // in name order
+	Files []File // in name order
 }

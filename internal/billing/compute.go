@@ -32,7 +32,7 @@ func Compute(in Input) Result {
 	c.gaps()
 	c.invalidRows()
 	c.sort()
-	return Result{Lines: c.lines, Findings: c.findings, Clients: c.billable, Accruals: c.accruals}
+	return Result{Lines: c.lines, Findings: c.findings, Clients: c.billable, Accruals: c.accruals, Held: c.held}
 }
 
 // computation carries one Compute call's working state.
@@ -52,6 +52,7 @@ type computation struct {
 	// doubt holds, per person with an invalid accrual row, the months
 	// that row is about (all of them when its month was invalid too).
 	doubt map[hetu.Code]*doubt
+	held  []string // Result.Held
 
 	lines    []Line
 	findings []finding.Finding
@@ -279,6 +280,14 @@ func (c *computation) client(r *tracking.Client, code string) {
 	if muni == "" {
 		muni = cfg.DefaultMunicipality
 	}
+	// hold records a line an invalid accrual row keeps undecided (doubts).
+	hold := func(t LineType, m period.Month) {
+		idMonth := ""
+		if t == Effectiveness {
+			idMonth = m.String()
+		}
+		c.held = append(c.held, LineID(cfg.Area, key, t, idMonth))
+	}
 	// Findings name the client by its code, never by identity code or name.
 	add := func(fc finding.Code, column, msg string) {
 		f := finding.New(fc, c.file, tracking.ClientsSheet, r.Row, column, msg)
@@ -358,10 +367,10 @@ func (c *computation) client(r *tracking.Client, code string) {
 		line(Start, start.date, cfg.Fees.Start, descStart(start.date))
 	}
 	if emp.passes && c.billableDate(emp.date) {
-		c.verify(&cl, person, emp.date, r, add, line)
+		c.verify(&cl, person, emp.date, r, add, line, hold)
 	}
 	if start.passes {
-		c.effectiveness(start.date, person, r, add, line)
+		c.effectiveness(start.date, person, r, add, line, hold)
 	}
 	c.mismatch(r, person, add)
 
@@ -401,7 +410,7 @@ func (c *computation) billableDate(d civil.Date) bool {
 // verify applies the sustainment rule of TYOLLISTYMINEN to an employment that
 // is otherwise due.
 func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r *tracking.Client,
-	add func(finding.Code, string, string), line func(LineType, civil.Date, decimal.Decimal, string)) {
+	add func(finding.Code, string, string), line func(LineType, civil.Date, decimal.Decimal, string), hold func(LineType, period.Month)) {
 	cfg := c.in.Config
 	me := period.Of(e)
 	n := cfg.Verification.SustainMonths
@@ -427,6 +436,9 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 		// Pending even when the known months already exceed the limit: a later
 		// Kela correction could still bring the sum down.
 		cl.Verification = VerifyPending
+		if len(doubtful) > 0 {
+			hold(Employed, period.Month{})
+		}
 		add(finding.PendingVerification, r.Employment.Column, msgPendingVerification(e, first, last, missing, doubtful))
 	case days.GreaterThan(cfg.Verification.MaxBenefitDays):
 		cl.Verification = VerifyRefused
@@ -446,7 +458,7 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 // passed the date rules. S itself may precede valid_from: only the billed
 // months are limited to the contract.
 func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tracking.Client,
-	add func(finding.Code, string, string), line func(LineType, civil.Date, decimal.Decimal, string)) {
+	add func(finding.Code, string, string), line func(LineType, civil.Date, decimal.Decimal, string), hold func(LineType, period.Month)) {
 	cfg := c.in.Config
 	eff := cfg.Effectiveness
 	ms := period.Of(s)
@@ -486,15 +498,23 @@ func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tra
 	}
 	if len(uncovered) > 0 || len(doubtful) > 0 {
 		add(finding.NoBaseline, r.Start.Column, msgNoBaseline(s, ms.Add(-n), ms.Add(-1), uncovered, doubtful))
+		if len(doubtful) > 0 {
+			for _, m := range months {
+				hold(Effectiveness, m)
+			}
+		}
 		return
 	}
 
 	total := decimal.Zero
 	for _, m := range months {
-		if !c.acc.Covered[m] || c.doubtful(r.Hetu, m) {
-			// A missing list is an ACCRUAL_GAP and an invalid row an
-			// ACCRUAL_ROW_INVALID, never a zero benefit: the month bills
-			// once they are fixed.
+		if !c.acc.Covered[m] {
+			continue // a missing list is an ACCRUAL_GAP, never a zero benefit
+		}
+		if c.doubtful(r.Hetu, m) {
+			// Nor is an invalid row (ACCRUAL_ROW_INVALID): the month is
+			// decided once it is fixed.
+			hold(Effectiveness, m)
 			continue
 		}
 		fee := EffectivenessFee(sum, share(person, m), n, eff.SharePercent)

@@ -1,12 +1,14 @@
 package billing_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
 	"tyomatka/internal/accrual"
+	"tyomatka/internal/billing"
 	"tyomatka/internal/finding"
 	"tyomatka/internal/period"
 	"tyomatka/internal/tracking"
@@ -614,6 +616,26 @@ func TestInvalidAccrualRow(t *testing.T) {
 		}
 	}
 	check(t, "client codes of the invalid rows", codes, []string{"TM-0001", ""})
+
+	// The lines left undecided are held (a ledger step must not credit them
+	// when billed before): the employment, and effectiveness months.
+	key := testKeyer.Key(synthetic(1))
+	id := func(t billing.LineType, m string) string { return billing.LineID("lahti", key, t, m) }
+	if got := f.run().Held; !slices.Equal(got, []string{id(billing.Employed, ""), id(billing.Effectiveness, "2026-02")}) {
+		t.Errorf("held = %q, want the employment and the 2026-02 effectiveness", got)
+	}
+	f = newFx()
+	started(f)
+	f.invalid(1, "2026-04")
+	if got := f.run().Held; !slices.Equal(got, []string{id(billing.Effectiveness, "2026-04")}) {
+		t.Errorf("held = %q, want the 2026-04 effectiveness", got)
+	}
+	f = newFx()
+	started(f)
+	f.invalid(1, "2026-01") // a baseline month: every follow-up month waits
+	if got := f.run().Held; !slices.Equal(got, []string{id(billing.Effectiveness, "2026-04"), id(billing.Effectiveness, "2026-05")}) {
+		t.Errorf("held = %q, want both follow-up months", got)
+	}
 }
 
 // TestAccrualListMissing: a month between the lists' own months that only

@@ -118,6 +118,10 @@ type Result struct {
 	// Accruals are the billable clients' accrual totals per month, for the
 	// reconciliation report's Kertymät sheet; sorted by ClientCode, Month.
 	Accruals []ClientMonth
+	// Held are the ids of lines an invalid accrual row leaves undecided
+	// (the employment's verification, or effectiveness months): neither
+	// billed nor, when billed before, credited until the row is fixed.
+	Held []string
 }
 
 // ClientMonth is one client's accrual totals of one month.

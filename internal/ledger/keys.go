@@ -78,6 +78,15 @@ func (l *Ledger) StableIDs(lines []billing.Line) {
 	}
 }
 
+// StableIDList does what StableIDs does for bare ids.
+func (l *Ledger) StableIDList(ids []string) {
+	for i, id := range ids {
+		if a, ok := l.Aliases[id]; ok {
+			ids[i] = a
+		}
+	}
+}
+
 // Retained drops computed lines that belong to periods retention deleted:
 // a line of a month up to PurgedThrough that no kept period records. Its
 // record is gone, so without this a run would bill it again.

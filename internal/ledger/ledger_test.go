@@ -142,6 +142,23 @@ func TestCorrectionBookedWhereBilled(t *testing.T) {
 	}
 }
 
+// TestReconcileHeldLinesNotCredited: a billed line that an invalid accrual
+// row leaves undecided (billing.Result.Held) is neither billed again nor
+// credited; without the hold, its absence from the entitlement credits it.
+func TestReconcileHeldLinesNotCredited(t *testing.T) {
+	emp := line("TM-1", billing.Employed, jan, "1500")
+	eff := line("TM-2", billing.Effectiveness, feb, "12.34")
+	billed := recorded(emp, eff)
+	plan := ledger.Reconcile("lahti", vat, mar, billed, billing.Result{Held: []string{emp.ID, eff.ID}})
+	if len(plan.Due) != 0 {
+		t.Errorf("due = %+v, want nothing for held lines", plan.Due)
+	}
+	plan = ledger.Reconcile("lahti", vat, mar, billed, billing.Result{Held: []string{eff.ID}})
+	if len(plan.Due) != 1 || plan.Due[0].Corrects != emp.ID || !plan.Due[0].Amount.Equal(decimal.RequireFromString("-1500")) {
+		t.Errorf("due = %+v, want the one OIKAISU −1500 of the line not held", plan.Due)
+	}
+}
+
 func TestReconcileFiltersFindingsOfBilledLines(t *testing.T) {
 	emp := line("TM-1", billing.Employed, jan, "1500")
 	eff := line("TM-2", billing.Effectiveness, feb, "10")

@@ -95,9 +95,15 @@ func Reconcile(area string, vatPercent decimal.Decimal, p period.Month, billed [
 			plan.Due = append(plan.Due, correction(area, vatPercent, p, e, &l, diff, ctx.reason(e, &l)))
 		}
 	}
+	held := make(map[string]bool, len(res.Held))
+	for _, id := range res.Held {
+		held[id] = true
+	}
 	for _, id := range order {
 		e := prior[id]
-		if entitled[id] || e.net.IsZero() {
+		if entitled[id] || e.net.IsZero() || held[id] {
+			// held: an invalid accrual row leaves the line undecided, not
+			// void; crediting it would be undone once the row is fixed.
 			continue
 		}
 		plan.Due = append(plan.Due, correction(area, vatPercent, p, e, nil, e.net.Neg(), ctx.reason(e, nil)))

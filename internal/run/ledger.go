@@ -543,6 +543,7 @@ func ReadHistory(ctx context.Context, cfg *config.Config, st state.Store, p peri
 // so that explain shows what a run would bill.
 func (lr *ledgerRun) planStable(res *billing.Result) ledger.Plan {
 	lr.snap.Ledger.StableIDs(res.Lines)
+	lr.snap.Ledger.StableIDList(res.Held)
 	res.Lines = lr.snap.Ledger.Retained(res.Lines)
 	plan := lr.plan(*res)
 	lr.snap.Ledger.StableIDs(plan.Due)
