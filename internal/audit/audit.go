@@ -30,6 +30,9 @@ const (
 	KindApprove = "approve" // tyomatka approve
 	KindRekey   = "rekey"   // tyomatka rekey: the ledger moved to a new pseudonym key
 	KindPurge   = "purge"   // retention deleted periods (tyomatka purge, or the job after a run)
+	// KindFailed: a run that claimed its period but could not write its
+	// outputs; the claim was taken back (finance's decisions it applied stand).
+	KindFailed = "failed"
 )
 
 // Rotation is what a key rotation did. Key ids are fingerprints, never keys.

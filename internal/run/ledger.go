@@ -144,6 +144,9 @@ func startLedger(ctx context.Context, o Options, log *slog.Logger, sink source.S
 				"a run for an earlier period would bill that period's lines again (use --dry-run to look)", p, m)
 		}
 	}
+	if lr.Sealed() {
+		return lr, nil // nothing recomputed or written: only decisions are committed
+	}
 	if err := lr.checkUnfinished(); err != nil {
 		lr.closeSt()
 		return nil, err
@@ -162,6 +165,14 @@ func (lr *ledgerRun) checkUnfinished() error {
 	for _, m := range l.Months() {
 		rec := l.Periods[m]
 		if m == lr.p || rec.Status != ledger.Issued || len(rec.Outputs) > 0 {
+			continue
+		}
+		if later, ok := l.LaterThan(m); ok {
+			// Left so by an earlier binary, which went on to issue later
+			// months: m can no longer be rerun, and refusing would stop
+			// every run. Say so and go on.
+			lr.log.Warn("period issued without outputs before a later one; its lines count as billed",
+				"unfinished_period", m.String(), "run_id", rec.RunID, "later_period", later.String())
 			continue
 		}
 		msg := fmt.Sprintf("period %s is recorded as issued by run %s (as of %s) but its outputs were never written: "+
@@ -402,12 +413,14 @@ func (lr *ledgerRun) claim(ctx context.Context, runID string, asOf civil.Date, l
 	return lr.fault(FaultClaimed)
 }
 
-// unclaim puts P's record back as it was before claim, after the outputs
-// could not be written: the period is then not billed, as nothing reached
-// finance. werr is the write error; when the ledger cannot be put back
-// either, the error says so (and the next real run refuses until P is
-// rerun, see checkUnfinished).
-func (lr *ledgerRun) unclaim(ctx context.Context, werr error) error {
+// unclaim puts P's record back as it was before claim (none, or the run
+// that issued it before), after the outputs could not be written: nothing
+// reached finance, so nothing of this run may count as billed. An audit
+// record of kind failed keeps what the run did to the ledger, finance's
+// decisions it applied included. werr is the write error; when the ledger
+// cannot be put back either, the error says so (and the next real run
+// refuses until P is rerun, see checkUnfinished).
+func (lr *ledgerRun) unclaim(ctx context.Context, werr error, runID string, asOf civil.Date) error {
 	if !lr.claimed {
 		return werr
 	}
@@ -416,12 +429,18 @@ func (lr *ledgerRun) unclaim(ctx context.Context, werr error) error {
 	} else {
 		lr.snap.Ledger.Periods[lr.p] = lr.unclaimed
 	}
-	if _, err := lr.snap.Commit(ctx, lr.st); err != nil {
+	after, err := lr.snap.Commit(ctx, lr.st)
+	if err != nil {
 		return fmt.Errorf("%w; period %s also stays recorded as issued without outputs (%v): rerun it", werr, lr.p, err)
 	}
 	lr.claimed = false
-	lr.log.Warn("outputs not written; the period's record is back as it was", "error", werr.Error())
-	return fmt.Errorf("%w; nothing was recorded for period %s", werr, lr.p)
+	lr.log.Warn("outputs not written; the period's ledger record is back as it was before this run", "error", werr.Error())
+	r := lr.record(audit.KindFailed, asOf)
+	r.RunID, r.LedgerAfter = runID, after
+	if _, err := audit.Write(ctx, lr.st, r); err != nil {
+		lr.log.Warn("audit record of the failed run not written", "error", err.Error())
+	}
+	return fmt.Errorf("%w; the ledger's record of period %s is back as it was before this run", werr, lr.p)
 }
 
 func (lr *ledgerRun) fault(step string) error {

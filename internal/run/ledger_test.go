@@ -443,7 +443,7 @@ func TestWriteFailureReleasesClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := run.Run(context.Background(), tl.options(testfix.Month(1)))
-	if err == nil || !strings.Contains(err.Error(), "nothing was recorded for period 2026-01") {
+	if err == nil || !strings.Contains(err.Error(), "the ledger's record of period 2026-01 is back as it was before this run") {
 		t.Fatalf("run with an unwritable output folder: err %v, want the write error saying nothing was recorded", err)
 	}
 	if rec := tl.Ledger().Periods[testfix.Month(1)]; rec != nil {
@@ -457,6 +457,68 @@ func TestWriteFailureReleasesClaim(t *testing.T) {
 	}
 	if second := tl.run(testfix.Month(2)); len(second.Lines) != 3 {
 		t.Errorf("next month: %d lines, want 3", len(second.Lines))
+	}
+}
+
+// TestFailedRerunRestoresIssuedPeriod: a rerun of an issued period (new
+// inputs, so a new run id) whose outputs cannot be written puts the
+// period's earlier record back, outputs and all, and leaves an audit record
+// of the failed run.
+func TestFailedRerunRestoresIssuedPeriod(t *testing.T) {
+	tl := newTimeline(t)
+	tl.run(testfix.Month(1))
+	before := tl.Ledger().Periods[testfix.Month(1)]
+	if before == nil || len(before.Outputs) != 4 {
+		t.Fatalf("first run recorded %+v", before)
+	}
+	// A folder in the way of one output: that file cannot be written.
+	blocker := filepath.Join(tl.Dir, "out", "2026-01", "run-summary.json")
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := tl.options(testfix.Month(1))
+	o.AsOf = o.AsOf.AddDays(1) // another run id
+	if _, err := run.Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "back as it was before this run") {
+		t.Fatalf("rerun with an output in the way: err %v", err)
+	}
+	after := tl.Ledger().Periods[testfix.Month(1)]
+	if after == nil || after.RunID != before.RunID || len(after.Outputs) != 4 || after.Status != ledger.Issued {
+		t.Errorf("record after the failed rerun = %+v, want the first run's back", after)
+	}
+	recs, err := audit.List(context.Background(), tl.Store(), "lahti", testfix.Month(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range recs {
+		kinds = append(kinds, r.Kind)
+	}
+	if !slices.Contains(kinds, audit.KindFailed) {
+		t.Errorf("audit records %q, want one of kind failed", kinds)
+	}
+}
+
+// TestOldUnfinishedPeriodOnlyWarns: a period issued without outputs before
+// a later issued one (left by an earlier binary) cannot be rerun any more,
+// so it must not stop the runs after it.
+func TestOldUnfinishedPeriodOnlyWarns(t *testing.T) {
+	tl := newTimeline(t)
+	tl.run(testfix.Month(1))
+	tl.run(testfix.Month(2))
+	snap, err := ledger.Load(context.Background(), tl.Store(), "lahti")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Ledger.Periods[testfix.Month(1)].Outputs = nil
+	if _, err := snap.Commit(context.Background(), tl.Store()); err != nil {
+		t.Fatal(err)
+	}
+	tl.run(testfix.Month(3))
+	if !strings.Contains(tl.Logs.String(), "period issued without outputs before a later one") {
+		t.Errorf("no warning about 2026-01 in the log:\n%s", tl.Logs.String())
 	}
 }
 

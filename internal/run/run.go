@@ -213,7 +213,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		if !o.DryRun {
 			// Cancelled or not, the ledger must not keep lines that
 			// reached nobody.
-			err = lr.unclaim(context.WithoutCancel(ctx), err)
+			err = lr.unclaim(context.WithoutCancel(ctx), err, runID, asOf)
 		}
 		return nil, err
 	}
