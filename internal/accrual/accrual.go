@@ -3,6 +3,8 @@
 package accrual
 
 import (
+	"slices"
+
 	"github.com/shopspring/decimal"
 
 	"tyomatka/internal/finding"
@@ -100,17 +102,24 @@ type File struct {
 	MonthRows map[period.Month]int
 }
 
-// Month is the list's own month: the month most of its valid rows are of
-// (the later one on a tie), or zero for a list without valid rows.
-func (f File) Month() period.Month {
-	var best period.Month
-	n := 0
+// OwnMonths are the months the list is the list of, in order: those with
+// at least a quarter as many valid rows as its largest month. A list of
+// one month has one; a list Kelmu exported for several months
+// ("kelmu_2026-04_2026-05.csv") has each; the few rows by which a list
+// corrects earlier months do not make them its own.
+func (f File) OwnMonths() []period.Month {
+	most := 0
+	for _, k := range f.MonthRows {
+		most = max(most, k)
+	}
+	var own []period.Month
 	for m, k := range f.MonthRows {
-		if k > n || k == n && m.After(best) {
-			best, n = m, k
+		if 4*k >= most {
+			own = append(own, m)
 		}
 	}
-	return best
+	slices.SortFunc(own, func(a, b period.Month) int { return a.Index() - b.Index() })
+	return own
 }
 
 // Data is the aggregate of every list.

@@ -279,11 +279,13 @@ func TestReadRules(t *testing.T) {
 	if got, want := d.Files[1].MonthRows, map[period.Month]int{apr2: 2, may: 1}; !reflect.DeepEqual(got, want) {
 		t.Errorf("b.csv's valid rows per month = %v, want %v", got, want)
 	}
-	if got := d.Files[1].Month(); got != apr2 {
-		t.Errorf("b.csv's own month = %v, want 2026-04 (most rows)", got)
+	// Own months: a quarter or more of the largest month's rows.
+	if got := d.Files[1].OwnMonths(); !reflect.DeepEqual(got, []period.Month{apr2, may}) {
+		t.Errorf("b.csv's own months = %v, want 2026-04 and 2026-05", got)
 	}
-	if got := d.Files[0].Month(); got != may {
-		t.Errorf("a.xlsx's own month = %v, want 2026-05 (a tie goes to the later)", got)
+	big := accrual.File{MonthRows: map[period.Month]int{apr2: 3, may: 100, {Year: 2026, Month: 6}: 90}}
+	if got := big.OwnMonths(); !reflect.DeepEqual(got, []period.Month{may, {Year: 2026, Month: 6}}) {
+		t.Errorf("own months of a two-month list with corrections = %v, want 2026-05 and 2026-06", got)
 	}
 	if d.Files[1].SHA256 != "given" {
 		t.Errorf("a given sha256 was recomputed: %q", d.Files[1].SHA256)

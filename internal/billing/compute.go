@@ -597,16 +597,14 @@ func (c *computation) listsMissing() {
 	own := map[period.Month]bool{}
 	var first, last period.Month
 	for _, f := range c.acc.Files {
-		m := f.Month()
-		if m.IsZero() {
-			continue
-		}
-		own[m] = true
-		if first.IsZero() || m.Before(first) {
-			first = m
-		}
-		if m.After(last) {
-			last = m
+		for _, m := range f.OwnMonths() {
+			own[m] = true
+			if first.IsZero() || m.Before(first) {
+				first = m
+			}
+			if m.After(last) {
+				last = m
+			}
 		}
 	}
 	for m := first; !first.IsZero() && m.Before(last); m = m.Add(1) {

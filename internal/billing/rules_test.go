@@ -666,6 +666,20 @@ func TestAccrualListMissing(t *testing.T) {
 		t.Errorf("ACCRUAL_LIST_MISSING = %q, want one warning for 6/2026 from kelmu_2026-07.csv", got)
 	}
 
+	// A list exported for two months owns both.
+	f = newFx()
+	f.cover("2026-06", "2026-08")
+	f.acc.Files = []accrual.File{
+		list("kelmu_2026-03.csv", map[string]int{"2026-03": 90}),
+		list("kelmu_2026-04_2026-05.csv", map[string]int{"2026-04": 90, "2026-05": 88, "2026-03": 2}),
+		list("kelmu_2026-06.csv", map[string]int{"2026-06": 95, "2026-05": 1}),
+	}
+	for _, x := range f.run().Findings {
+		if x.Code == finding.AccrualListMissing {
+			t.Errorf("two-month list: unexpected %s", x.Message)
+		}
+	}
+
 	// Every month has its own list: nothing to warn of.
 	f = newFx()
 	f.acc.Files = []accrual.File{
