@@ -102,6 +102,7 @@ func TestResembles(t *testing.T) {
 		{"050190-90H", false},      // too few digits
 		{"01.01.1990-901R", true},  // a date with the year in full
 		{"TM-0042", false},
+		{"TM-202401-0042", false}, // 20/24 is no day and month
 		{"2602001", false},
 		{"12345678901", false}, // 12/34 is no day and month
 		{"Lahti", false},

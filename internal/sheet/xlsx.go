@@ -120,6 +120,14 @@ type partError struct {
 }
 
 func (e *partError) Error() string { return e.part + ": " + e.err.Error() }
+
+// isPartError reports whether err is a *partError. Its own function so that
+// the target errors.As needs escapes only when there is an error: the row
+// loop calls it for every row.
+func isPartError(err error) bool {
+	var pe *partError
+	return errors.As(err, &pe)
+}
 func (e *partError) Unwrap() error { return e.err }
 
 // partReader marks the read errors of a part as *partError.

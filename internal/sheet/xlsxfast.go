@@ -95,8 +95,7 @@ func (f *fastRows) next() (int, []rawCell, bool) {
 		if err == nil && f.done {
 			err = drain(f.rd) // checks the part's checksum
 		}
-		var pe *partError
-		if errors.As(err, &pe) {
+		if err != nil && isPartError(err) {
 			// Damaged bytes, not XML this reader leaves to encoding/xml:
 			// that reader would read them as they are and bill them.
 			f.e, f.done = unreadable(f.file, f.sheet, err), true
