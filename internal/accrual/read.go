@@ -40,7 +40,7 @@ const (
 var columns = []sheet.Column{
 	colHetu:         {Name: "Henkilötunnus", Aliases: []string{"Hetu"}, Required: true},
 	colMonth:        {Name: "Kuukausi", Aliases: []string{"Laskutuskuukausi"}, Required: true},
-	colBenefit:      {Name: "Etuus", Quiet: true},
+	colBenefit:      {Name: "Etuus", Quiet: true, Unbilled: true},
 	colPaidDays:     {Name: "Maksupäivät", Required: true},
 	colAccrued:      {Name: "Kertymäpäivät", Required: true},
 	colShare:        {Name: "Kunnan osuus", Required: true},

@@ -89,6 +89,13 @@ func (c *computation) doubts() {
 	}
 }
 
+// doubtsAll reports whether an invalid row of h had an invalid month, so
+// that every month of h is in doubt.
+func (c *computation) doubtsAll(h hetu.Code) bool {
+	d := c.doubt[h]
+	return d != nil && d.all
+}
+
 // doubtful reports whether h's month m has an invalid row.
 func (c *computation) doubtful(h hetu.Code, m period.Month) bool {
 	d := c.doubt[h]
@@ -439,7 +446,7 @@ func (c *computation) verify(cl *Client, person *accrual.Person, e civil.Date, r
 		if len(doubtful) > 0 {
 			hold(Employed, period.Month{})
 		}
-		add(finding.PendingVerification, r.Employment.Column, msgPendingVerification(e, first, last, missing, doubtful))
+		add(finding.PendingVerification, r.Employment.Column, msgPendingVerification(e, first, last, missing, doubtful, c.doubtsAll(r.Hetu)))
 	case days.GreaterThan(cfg.Verification.MaxBenefitDays):
 		cl.Verification = VerifyRefused
 		add(finding.NotVerified, r.Employment.Column, msgNotVerified(e, first, last, days, cfg.Verification.MaxBenefitDays))
@@ -497,7 +504,7 @@ func (c *computation) effectiveness(s civil.Date, person *accrual.Person, r *tra
 		sum = sum.Add(share(person, m))
 	}
 	if len(uncovered) > 0 || len(doubtful) > 0 {
-		add(finding.NoBaseline, r.Start.Column, msgNoBaseline(s, ms.Add(-n), ms.Add(-1), uncovered, doubtful))
+		add(finding.NoBaseline, r.Start.Column, msgNoBaseline(s, ms.Add(-n), ms.Add(-1), uncovered, doubtful, c.doubtsAll(r.Hetu)))
 		if len(doubtful) > 0 {
 			for _, m := range months {
 				hold(Effectiveness, m)

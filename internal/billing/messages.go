@@ -138,6 +138,16 @@ func msgHetuInMunicipality() string {
 		"kertymälistan tai oletuskunnan mukaan."
 }
 
+// msgDoubtful says which of the person's months an invalid accrual row
+// leaves open: the months named, or every month when the row's own month
+// could not be read.
+func msgDoubtful(doubtful []period.Month, anyMonth bool) string {
+	if anyMonth {
+		return "Henkilön kertymälistarivin kuukausi on virheellinen (ks. ACCRUAL_ROW_INVALID), joten rivi voi koskea mitä tahansa kuukautta."
+	}
+	return fmt.Sprintf("Kertymälistassa on henkilön virheellinen rivi %s (ks. ACCRUAL_ROW_INVALID).", fromMonths(doubtful))
+}
+
 // REFERRAL_MISSING
 
 func msgReferralMissing(raw string) string {
@@ -234,11 +244,17 @@ func msgEmploymentType(raw string, hasColumn bool, e civil.Date) string {
 
 // PENDING_VERIFICATION
 
-func msgPendingVerification(e civil.Date, first, last period.Month, missing, doubtful []period.Month) string {
+func msgPendingVerification(e civil.Date, first, last period.Month, missing, doubtful []period.Month, anyMonth bool) string {
 	if len(doubtful) > 0 {
-		return fmt.Sprintf("Työllistymisen %s todentaminen on kesken: seurantajakson %s kertymälistassa on henkilön virheellinen rivi %s "+
-			"(ks. ACCRUAL_ROW_INVALID). Korjaa rivi tai hae lista Kelmusta uudelleen; työllistymispalkkio laskutetaan, kun koko jakson "+
-			"kertymätiedot ovat kunnossa ja etuuspäiviä on enintään sallittu määrä.", fiDate(e), fiSpan(first, last), fromMonths(doubtful))
+		var b strings.Builder
+		fmt.Fprintf(&b, "Työllistymisen %s todentaminen on kesken (seurantajakso %s). ", fiDate(e), fiSpan(first, last))
+		if len(missing) > 0 {
+			fmt.Fprintf(&b, "Kertymätiedot puuttuvat vielä %s. ", fromMonths(missing))
+		}
+		b.WriteString(msgDoubtful(doubtful, anyMonth))
+		b.WriteString(" Korjaa rivi tai hae lista Kelmusta uudelleen; työllistymispalkkio laskutetaan, kun jakson " +
+			"kertymätiedot ovat kunnossa ja etuuspäiviä on enintään sallittu määrä.")
+		return b.String()
 	}
 	return fmt.Sprintf("Työllistymisen %s todentaminen on kesken: seurantajakso %s, kertymätiedot puuttuvat vielä %s. "+
 		"Ei vaadi toimenpiteitä; työllistymispalkkio laskutetaan, kun koko jakson kertymälistat ovat käytettävissä "+
@@ -255,11 +271,16 @@ func msgNotVerified(e civil.Date, first, last period.Month, days, limit decimal.
 
 // NO_BASELINE
 
-func msgNoBaseline(s civil.Date, first, last period.Month, uncovered, doubtful []period.Month) string {
-	if len(uncovered) == 0 {
-		return fmt.Sprintf("Vaikuttavuutta ei voida vielä laskea: vertailujakson %s (aloitus %s) kertymälistassa on henkilön virheellinen rivi %s "+
-			"(ks. ACCRUAL_ROW_INVALID). Korjaa rivi tai hae lista Kelmusta uudelleen; sen jälkeen vaikuttavuuspalkkio lasketaan.",
-			fiSpan(first, last), fiDate(s), fromMonths(doubtful))
+func msgNoBaseline(s civil.Date, first, last period.Month, uncovered, doubtful []period.Month, anyMonth bool) string {
+	if len(doubtful) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Vaikuttavuutta ei voida vielä laskea (vertailujakso %s, aloitus %s). ", fiSpan(first, last), fiDate(s))
+		if len(uncovered) > 0 {
+			fmt.Fprintf(&b, "Kertymälista puuttuu %s. ", fromMonths(uncovered))
+		}
+		b.WriteString(msgDoubtful(doubtful, anyMonth))
+		b.WriteString(" Korjaa rivi tai hae lista Kelmusta uudelleen; sen jälkeen vaikuttavuuspalkkio lasketaan.")
+		return b.String()
 	}
 	return fmt.Sprintf("Vaikuttavuutta ei voida laskea: vertailujakson %s (aloitus %s) kertymälista puuttuu %s. "+
 		"Lisää puuttuvat Kelmun kertymälistat, jos ne ovat saatavilla; muuten vaikuttavuuspalkkiota ei laskuteta.",

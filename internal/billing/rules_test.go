@@ -630,6 +630,31 @@ func TestInvalidAccrualRow(t *testing.T) {
 	if got := f.run().Held; !slices.Equal(got, []string{id(billing.Effectiveness, "2026-04")}) {
 		t.Errorf("held = %q, want the 2026-04 effectiveness", got)
 	}
+	// The messages say which months the row leaves open, and the months
+	// whose list is missing besides.
+	msgOf := func(f *fx, code finding.Code) string {
+		for _, x := range f.run().Findings {
+			if x.Code == code {
+				return x.Message
+			}
+		}
+		return ""
+	}
+	f = newFx()
+	employed(f)
+	f.invalid(1, "")
+	if m := msgOf(f, finding.PendingVerification); !strings.Contains(m, "kertymälistarivin kuukausi on virheellinen") {
+		t.Errorf("invalid month: message %q", m)
+	}
+	f = newFx()
+	employed(f)
+	f.invalid(1, "2026-02")
+	f.uncover("2026-03")
+	if m := msgOf(f, finding.PendingVerification); !strings.Contains(m, "puuttuvat vielä kuukaudelta 3/2026") ||
+		!strings.Contains(m, "virheellinen rivi kuukaudelta 2/2026") {
+		t.Errorf("missing and invalid months: message %q", m)
+	}
+
 	f = newFx()
 	started(f)
 	f.invalid(1, "2026-01") // a baseline month: every follow-up month waits

@@ -145,6 +145,9 @@ type Column struct {
 	// Quiet: an optional column whose absence is normal (Nimi, Etuus), so
 	// not worth a warning.
 	Quiet bool
+	// Unbilled: a column whose values neither bill nor place a line (Nimi,
+	// Etuus): a second column of its name is only warned about.
+	Unbilled bool
 }
 
 // Found is where a wanted column is in the file.
@@ -220,6 +223,8 @@ type DuplicateColumnError struct {
 	Column  string // the wanted column's name
 	Letters [2]string
 	Headers [2]string // as written
+
+	unbilled bool // the column is Unbilled: newTable only warns
 }
 
 func (e *DuplicateColumnError) Error() string {
@@ -343,7 +348,11 @@ func newTable(ctx context.Context, src rowSource, file, sheet string, date1904 b
 		if len(missing) == 0 {
 			if dup := duplicateHeader(cols, names, cells, found); dup != nil {
 				dup.File, dup.Sheet, dup.Row = file, sheet, num
-				return nil, dup
+				if !dup.unbilled {
+					return nil, dup
+				}
+				logger(ctx).Warn("column named twice; the first is read", "file", file, "sheet", sheet,
+					"header_row", num, "column", dup.Column, "first", dup.Letters[0], "second", dup.Letters[1])
 			}
 			for i, c := range cols {
 				if !c.Required && !found[i].Present && !c.Quiet {
@@ -393,8 +402,9 @@ func countRequired(cols []Column) int {
 }
 
 // duplicateHeader returns the first wanted column that a second cell of the
-// header row names too, or nil.
+// header row names too, one that bills before an Unbilled one, or nil.
 func duplicateHeader(cols []Column, names [][]string, cells []rawCell, found []Found) *DuplicateColumnError {
+	var unbilled *DuplicateColumnError
 	for _, c := range cells {
 		if c.Kind != Text && c.Kind != Number {
 			continue
@@ -406,14 +416,21 @@ func duplicateHeader(cols []Column, names [][]string, cells []rawCell, found []F
 			}
 			for _, n := range names[i] {
 				if f == n {
-					return &DuplicateColumnError{Column: cols[i].Name,
-						Letters: [2]string{found[i].Letter, ColumnLetter(c.col)},
-						Headers: [2]string{found[i].Header, strings.TrimSpace(c.Value)}}
+					dup := &DuplicateColumnError{Column: cols[i].Name,
+						Letters:  [2]string{found[i].Letter, ColumnLetter(c.col)},
+						Headers:  [2]string{found[i].Header, strings.TrimSpace(c.Value)},
+						unbilled: cols[i].Unbilled}
+					if !dup.unbilled {
+						return dup
+					}
+					if unbilled == nil {
+						unbilled = dup
+					}
 				}
 			}
 		}
 	}
-	return nil
+	return unbilled
 }
 
 // matchHeader finds each wanted column in a candidate header row.

@@ -422,7 +422,7 @@ func TestHeaderColumns(t *testing.T) {
 	cols := []sheet.Column{
 		{Name: "Henkilötunnus", Aliases: []string{"Hetu"}, Required: true},
 		{Name: "Aloitus"},
-		{Name: "Nimi", Quiet: true},
+		{Name: "Nimi", Quiet: true, Unbilled: true},
 	}
 	tests := []struct {
 		name, file, data string
@@ -433,6 +433,9 @@ func TestHeaderColumns(t *testing.T) {
 			err: []string{"s.csv, header row 1", `two columns are "Aloitus"`, `B ("Aloitus") and D ("Aloitus")`, "keep one of them"}},
 		{name: "header and alias", file: "s.csv", data: "Henkilötunnus;Aloitus;HETU\n",
 			err: []string{`two columns are "Henkilötunnus"`, `A ("Henkilötunnus") and C ("HETU")`}},
+		{name: "an unbilled column twice is warned about", file: "s.csv", data: "Hetu;Nimi;Aloitus;Nimi\n", warned: []string{"Nimi twice"}},
+		{name: "a billed column twice after an unbilled one", file: "s.csv", data: "Hetu;Nimi;Nimi;Aloitus;Aloitus\n",
+			err: []string{`two columns are "Aloitus"`, `D ("Aloitus") and E ("Aloitus")`}},
 		{name: "absent optional column", file: "s.csv", data: "Hetu;Nimi\n", warned: []string{"Aloitus"}},
 		{name: "absent quiet column", file: "s.csv", data: "Hetu;Aloitus\n"},
 	}
@@ -466,8 +469,14 @@ func TestHeaderColumns(t *testing.T) {
 			var warned []string
 			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 				var rec struct{ Msg, Column string }
-				if l != "" && json.Unmarshal([]byte(l), &rec) == nil && rec.Msg == "optional column not found; its values count as blank" {
+				if l == "" || json.Unmarshal([]byte(l), &rec) != nil {
+					continue
+				}
+				switch rec.Msg {
+				case "optional column not found; its values count as blank":
 					warned = append(warned, rec.Column)
+				case "column named twice; the first is read":
+					warned = append(warned, rec.Column+" twice")
 				}
 			}
 			if !reflect.DeepEqual(warned, tt.warned) {

@@ -38,7 +38,7 @@ var hetuColumn = sheet.Column{Name: "Henkilötunnus", Aliases: []string{"Hetu", 
 // Quiet.
 var clientColumns = []sheet.Column{
 	colHetu:         hetuColumn,
-	colName:         {Name: "Nimi", Quiet: true},
+	colName:         {Name: "Nimi", Quiet: true, Unbilled: true},
 	colClientNumber: {Name: "Asiakasnumero", Quiet: true},
 	colMunicipality: {Name: "Kotikunta"},
 	colReferral:     {Name: "Ohjattu", Required: true},
