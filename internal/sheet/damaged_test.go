@@ -75,6 +75,8 @@ func TestDamagedPart(t *testing.T) {
 		{"digit of a worksheet value, long tail", longTail, "223.26", "923.26", "xl/worksheets/sheet1.xml", false},
 		{"digit of a worksheet value, handed over", handedOver, "223.26", "923.26", "xl/worksheets/sheet1.xml", true},
 		{"digit of a shared string", plain, "1.50", "7.50", "xl/sharedStrings.xml", false},
+		// Read by excelize, from a copy: every date would become a number.
+		{"a cell format", plain, `<xf numFmtId="164"`, `<xf numFmtId="104"`, "xl/styles.xml", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +92,11 @@ func TestDamagedPart(t *testing.T) {
 			if !errors.Is(err, sheet.ErrDamaged) {
 				t.Fatalf("err = %v, want ErrDamaged", err)
 			}
-			for _, want := range []string{"lista.xlsx, sheet Lista: the file is damaged", tt.part, "checksum", "save or export it again"} {
+			where := "lista.xlsx, sheet Lista: the file is damaged"
+			if tt.part == "xl/styles.xml" {
+				where = "lista.xlsx: the file is damaged" // read when the workbook is opened
+			}
+			for _, want := range []string{where, tt.part, "checksum", "save or export it again"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("err = %q, want it to contain %q", err, want)
 				}

@@ -120,6 +120,7 @@ type partError struct {
 }
 
 func (e *partError) Error() string { return e.part + ": " + e.err.Error() }
+func (e *partError) Unwrap() error { return e.err }
 
 // isPartError reports whether err is a *partError. Its own function so that
 // the target errors.As needs escapes only when there is an error: the row
@@ -128,7 +129,6 @@ func isPartError(err error) bool {
 	var pe *partError
 	return errors.As(err, &pe)
 }
-func (e *partError) Unwrap() error { return e.err }
 
 // partReader marks the read errors of a part as *partError.
 type partReader struct {
@@ -370,6 +370,22 @@ func resolve(dir, target string) string {
 	return strings.TrimPrefix(path.Clean(path.Join(dir, target)), "/")
 }
 
+// copyChecked copies part f into w, stored, reading it to its end so that
+// its checksum is checked; a read error is a *partError.
+func copyChecked(w *zip.Writer, f *zip.File) error {
+	rc, err := openPart(f)
+	if err != nil {
+		return fmt.Errorf("part %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	dst, err := w.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, rc)
+	return err
+}
+
 // readMeta lets excelize read the date system and the cell formats from a
 // copy of the package without the worksheets and the shared strings, which
 // this package streams itself.
@@ -390,8 +406,11 @@ func (b *Book) readMeta() (err error) {
 		if total += f.UncompressedSize64; total > maxMetaBytes {
 			return errors.New("workbook metadata is too large")
 		}
-		if err := w.Copy(f); err != nil {
-			return fmt.Errorf("part %s: %w", f.Name, err)
+		// Read through, not copied raw: reading checks the part's checksum
+		// (a damaged styles part would make every date a plain number),
+		// and the copy is stored, as excelize inflates it again anyway.
+		if err := copyChecked(w, f); err != nil {
+			return err
 		}
 	}
 	if err := w.Close(); err != nil {
