@@ -245,6 +245,9 @@ var plainDecimalRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 // (hundredths of a percent, e.g. "25.5" or "13.75") may have.
 const maxDecimals = 2
 
+// maxMoney bounds a fee or cap in the configuration.
+var maxMoney = decimal.NewFromInt(1_000_000)
+
 // required lists the keys every configuration must define.
 var required = [][]string{
 	{"area"}, {"default_municipality"},
@@ -357,6 +360,11 @@ func Parse(data []byte, path string) (*Config, error) {
 		d := decimal.RequireFromString(in)
 		if m.what == "percent" && d.GreaterThan(decimal.NewFromInt(100)) {
 			return nil, bad(m.key, "a percentage must be at most 100, got %q", m.in)
+		}
+		// No outcome fee comes near it, and sums of a national year in
+		// cents stay far inside int64 (run-summary.json).
+		if m.what != "percent" && d.GreaterThan(maxMoney) {
+			return nil, bad(m.key, "%q is more than %s euros; check the amount (no thousands separators)", m.in, maxMoney.StringFixed(2))
 		}
 		*m.out = d
 	}

@@ -176,6 +176,8 @@ func TestDecimals(t *testing.T) {
 		{`cap_per_client = "3000.00"`, `cap_per_client = "3000.009"`, "effectiveness.cap_per_client", "3 decimals"},
 		{`vat_percent = "25.5"`, `vat_percent = "25.555"`, "contract.vat_percent", `write at most 2 (hundredths of a percent) and no thousands separator, e.g. "25.5"`},
 		{`share_percent = "30"`, `share_percent = "33.333"`, "effectiveness.share_percent", "3 decimals"},
+		{`info = "50.00"`, `info = "99999999999999999999999.00"`, "fees.info", "is more than 1000000.00 euros"},
+		{`cap_per_client = "3000.00"`, `cap_per_client = "1000000.01"`, "effectiveness.cap_per_client", "more than 1000000.00"},
 		{`info = "50.00"`, `info = "5e1"`, "fees.info", `quoted string with a decimal point, e.g. "50.00"`},
 		{`info = "50.00"`, `info = "50,00"`, "fees.info", "with a decimal point"},
 		{`info = "50.00"`, `info = "+50"`, "fees.info", "non-negative"},
