@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
@@ -107,6 +108,9 @@ type Period struct {
 	Dir      string    `json:"dir"`
 	OutDir   string    `json:"out_dir,omitempty"`
 	Approval *Approval `json:"approval,omitempty"`
+	// ClaimedAt is when a run claimed the period, set until it records its
+	// outputs: another run must not take a claim that may still be writing.
+	ClaimedAt *time.Time `json:"claimed_at,omitempty"`
 }
 
 // Output returns the output whose name is name, or false.

@@ -65,6 +65,11 @@ type ledgerRun struct {
 	unclaimed *ledger.Period
 }
 
+// ClaimLease is how long a claim without outputs keeps other runs from
+// taking the period: the job's task timeout (deploy/gcp, var.timeout),
+// after which the claiming run can no longer be running.
+const ClaimLease = time.Hour
+
 // EnvObjectCustomTime names the environment variable holding the Custom-Time
 // stamped on every state object in Cloud Storage.
 const EnvObjectCustomTime = "TYOMATKA_OBJECT_CUSTOM_TIME"
@@ -398,14 +403,26 @@ func (lr *ledgerRun) commit(ctx context.Context, runID string, asOf civil.Date, 
 // recorded outputs, which a rerun of P completes. A rerun with the same run
 // id (same inputs and billed-before) has nothing to claim.
 func (lr *ledgerRun) claim(ctx context.Context, runID string, asOf civil.Date, lines []billing.Line, dir, outDir string) error {
-	if cur := lr.snap.Ledger.Periods[lr.p]; cur != nil && cur.Status == ledger.Issued && cur.RunID == runID {
+	cur := lr.snap.Ledger.Periods[lr.p]
+	if cur != nil && cur.Status == ledger.Issued && cur.RunID == runID {
 		return nil
+	}
+	if cur != nil && cur.Status == ledger.Issued && len(cur.Outputs) == 0 && cur.ClaimedAt != nil {
+		// Another run claimed P and has not recorded its outputs: it may
+		// still be writing them, and both would write the same files.
+		// Past the lease it is taken to have stopped.
+		if since := lr.started.Sub(*cur.ClaimedAt); since >= 0 && since < ClaimLease {
+			return fmt.Errorf("period %s: run %s claimed it %s ago and has not recorded its outputs: it is still writing them, "+
+				"or it stopped; wait for it, or rerun after %s", lr.p, cur.RunID, since.Round(time.Second),
+				cur.ClaimedAt.Add(ClaimLease).UTC().Format(time.RFC3339))
+		}
 	}
 	if err := lr.fault(FaultComputed); err != nil {
 		return err
 	}
-	prev := lr.snap.Ledger.Periods[lr.p]
-	lr.snap.Ledger.Record(lr.p, ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir}, lines)
+	prev := cur
+	at := lr.started.UTC()
+	lr.snap.Ledger.Record(lr.p, ledger.Period{RunID: runID, AsOf: asOf, Dir: dir, OutDir: outDir, ClaimedAt: &at}, lines)
 	if _, err := lr.snap.Commit(ctx, lr.st); err != nil {
 		return err
 	}

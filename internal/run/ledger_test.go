@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
@@ -522,6 +524,60 @@ func TestOldUnfinishedPeriodOnlyWarns(t *testing.T) {
 	}
 }
 
+// TestClaimLease: while a run's claim on a period has no outputs recorded
+// and is younger than ClaimLease, another run (another run id) must not
+// take the period: both would write the same files, and the loser's could
+// end up on disk. A rerun with the same run id (a retried task) may; after
+// the lease, any run may.
+func TestClaimLease(t *testing.T) {
+	tl := newTimeline(t)
+	tl.prepare(testfix.Month(1))
+	t0 := time.Date(2026, 2, 23, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration, asOf int) run.Options {
+		o := tl.options(testfix.Month(1))
+		o.Now = func() time.Time { return t0.Add(d) }
+		o.AsOf = civil.Date{Year: 2026, Month: 2, Day: asOf}
+		return o
+	}
+	first := at(0, 22)
+	first.Fault = func(s string) error {
+		if s == run.FaultClaimed {
+			return errors.New("still writing")
+		}
+		return nil
+	}
+	if _, err := run.Run(context.Background(), first); err == nil {
+		t.Fatal("the first run did not stop after its claim")
+	}
+	_, err := run.Run(context.Background(), at(time.Minute, 23))
+	if err == nil || !strings.Contains(err.Error(), "claimed it 1m0s ago") || !strings.Contains(err.Error(), "rerun after 2026-02-23T10:00:00Z") {
+		t.Fatalf("another run within the lease: err %v, want a refusal", err)
+	}
+	if _, err := run.Run(context.Background(), at(2*time.Minute, 22)); err != nil {
+		t.Errorf("the same run again (a retried task): %v", err)
+	}
+
+	tl = newTimeline(t)
+	tl.prepare(testfix.Month(1))
+	first = at(0, 22)
+	first.Fault = func(s string) error {
+		if s == run.FaultClaimed {
+			return errors.New("killed")
+		}
+		return nil
+	}
+	if _, err := run.Run(context.Background(), first); err == nil {
+		t.Fatal("the first run did not stop after its claim")
+	}
+	o, err := run.Run(context.Background(), at(run.ClaimLease+time.Minute, 23))
+	if err != nil || len(o.Lines) != 7 {
+		t.Fatalf("another run after the lease: %v", err)
+	}
+	if rec := tl.Ledger().Periods[testfix.Month(1)]; rec.ClaimedAt != nil || len(rec.Outputs) != 4 {
+		t.Errorf("recorded period = %+v, want outputs and no claim time", rec)
+	}
+}
+
 // TestUnfinishedPeriodBlocksTheNext: a run stopped after claiming its period
 // (a crash: nothing could take the claim back) leaves the period issued
 // without outputs; the next month's real run refuses until it is rerun, as
@@ -537,6 +593,9 @@ func TestUnfinishedPeriodBlocksTheNext(t *testing.T) {
 		}
 		return nil
 	}
+	// Long enough ago that its claim has lapsed (TestClaimLease): the
+	// rerun below has other inputs, so another run id.
+	o.Now = func() time.Time { return time.Now().Add(-2 * run.ClaimLease) }
 	if _, err := run.Run(context.Background(), o); !errors.Is(err, crash) {
 		t.Fatalf("crashing run: err %v", err)
 	}
