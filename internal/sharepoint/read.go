@@ -167,7 +167,7 @@ func (c *Client) tempDir(sub string) (string, error) {
 		if c.cfg.TempDir != "" {
 			c.tmp = c.cfg.TempDir
 		} else {
-			d, err := os.MkdirTemp("", "tyomatka-sharepoint-")
+			d, err := source.PrivateTempDir("tyomatka-sharepoint-")
 			if err != nil {
 				return "", fmt.Errorf("create download folder: %w", err)
 			}

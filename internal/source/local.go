@@ -138,7 +138,7 @@ func (l *Local) privateDir(sub string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.private == "" {
-		dir, err := os.MkdirTemp("", "tyomatka-inputs-")
+		dir, err := PrivateTempDir("tyomatka-inputs-")
 		if err != nil {
 			return "", fmt.Errorf("folder for the input copies: %w", err)
 		}
