@@ -53,47 +53,96 @@ func Normalize(s string) string {
 // Resembles reports whether s may hold an identity code, valid or mistyped:
 // a mistyped identity code is personal data all the same. Columns that
 // travel to the reports (client code, client number, municipality) are
-// screened with it.
+// screened with it. It finds, at the start of a run of digits, a possible
+// day and month and then
 //
-// It looks for nine or more digits that belong together (only separators
-// between them: dashes of any kind, +, century letters, dots, slashes, white
-// space) and start with a possible day and month: "010190-901R",
-// "010190–901R", "010190901R", "010190-901", "01.01.1990-901R". Like the
-// rule for quoting cells (cellvalue.Quotable), it errs towards privacy: a
-// long client number starting with a possible date counts too.
+//   - the date's year, a century sign or any dash, and three digits:
+//     "010190-901R", "010190–901R", "010190A901", a wrong check character;
+//   - nine digits and the right check letter, the sign left out:
+//     "010190901R";
+//   - the date written with dots and the year in full: "01.01.1990-901R".
+//
+// Nine or ten plain digits are not enough: client numbers look like that
+// ("251100001": year, month and a running number).
 func Resembles(s string) bool {
-	var digits []byte
-	flush := func() bool {
-		ok := len(digits) >= 9 && possibleDayMonth(digits)
-		digits = digits[:0]
-		return ok
-	}
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, byte(r))
-		case strings.ContainsRune(separators, r) || r >= 'a' && r <= 'z' && strings.ContainsRune(centuryLetters, r-'a'+'A') ||
-			strings.ContainsRune(centuryLetters, r):
-		default:
-			if flush() {
-				return true
-			}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			digits++
 		}
 	}
-	return flush()
+	if digits < 9 {
+		return false // the common case, without allocating
+	}
+	t := loose(s)
+	for i := 0; i+9 <= len(t); i++ {
+		if i > 0 && isDigit(t[i-1]) || !allDigits(t[i:i+2]) || !possibleDayMonth(t[i:]) {
+			continue
+		}
+		switch {
+		case allDigits(t[i+2:i+6]) && signAt(t, i+6) && i+10 <= len(t) && allDigits(t[i+7:i+10]):
+			return true
+		case allDigits(t[i+2:i+9]) && i+10 <= len(t) && !isDigit(t[i+9]) && t[i+9] == CheckChar(t[i:i+9]):
+			return true
+		case i+15 <= len(t) && t[i+2] == '.' && allDigits(t[i+3:i+5]) && t[i+5] == '.' && allDigits(t[i+6:i+10]) &&
+			signAt(t, i+10) && allDigits(t[i+11:i+14]):
+			return true
+		}
+	}
+	return false
 }
 
-// separators may stand between the digits of a typed identity code.
-const (
-	separators     = "-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212./ \t\u00a0\u202f"
-	centuryLetters = "ABCDEFUVWXY"
-)
+// loose upper-cases s, drops white space and writes every dash as '-'.
+func loose(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == '\u2009':
+			continue
+		case r >= '\u2010' && r <= '\u2015' || r == '\u2212':
+			r = '-'
+		case r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
-// possibleDayMonth reports whether digits start with a day (01–31) and a
-// month (01–12).
-func possibleDayMonth(d []byte) bool {
-	day := int(d[0]-'0')*10 + int(d[1]-'0')
-	month := int(d[2]-'0')*10 + int(d[3]-'0')
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// signAt reports whether t[i] can stand between the date and the
+// individual number: a century sign or a dash.
+func signAt(t string, i int) bool {
+	if i >= len(t) {
+		return false
+	}
+	_, ok := Century(t[i])
+	return ok
+}
+
+// possibleDayMonth reports whether s starts with a day (01–31) and a
+// month (01–12), written DDMM or DD.MM.
+func possibleDayMonth(s string) bool {
+	day := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := s[2:]
+	if m[0] == '.' {
+		m = m[1:]
+	}
+	if len(m) < 2 || !allDigits(m[:2]) {
+		return false
+	}
+	month := int(m[0]-'0')*10 + int(m[1]-'0')
 	return day >= 1 && day <= 31 && month >= 1 && month <= 12
 }
 

@@ -97,7 +97,10 @@ func TestResembles(t *testing.T) {
 		{"311299Y9999", true},
 		{"010190\u2013901R", true}, // en dash
 		{"010190\u2212901R", true}, // minus sign
-		{"010190901R", true},       // century sign left out
+		{"010190901R", true},       // century sign left out, right check letter
+		{"251100001", false},       // a client number: year, month, running number
+		{"2511000012", false},      // ten plain digits
+		{"251100001X", false},      // nine digits and a wrong check letter
 		{"010190-901", true},       // check character left out
 		{"050190-90H", false},      // too few digits
 		{"01.01.1990-901R", true},  // a date with the year in full
