@@ -397,12 +397,7 @@ func TestLedgerCrashRecovery(t *testing.T) {
 			tl := newTimeline(t)
 			tl.prepare(testfix.Month(1))
 			o := tl.options(testfix.Month(1))
-			o.Fault = func(s string) error {
-				if s == step {
-					return crash
-				}
-				return nil
-			}
+			o.Fault = crashAt(step, crash)
 			if _, err := run.Run(context.Background(), o); !errors.Is(err, crash) {
 				t.Fatalf("crashing run: err %v", err)
 			}
@@ -540,12 +535,7 @@ func TestClaimLease(t *testing.T) {
 		return o
 	}
 	first := at(0, 22)
-	first.Fault = func(s string) error {
-		if s == run.FaultClaimed {
-			return errors.New("still writing")
-		}
-		return nil
-	}
+	first.Fault = crashAt(run.FaultClaimed, errors.New("still writing"))
 	if _, err := run.Run(context.Background(), first); err == nil {
 		t.Fatal("the first run did not stop after its claim")
 	}
@@ -560,12 +550,7 @@ func TestClaimLease(t *testing.T) {
 	tl = newTimeline(t)
 	tl.prepare(testfix.Month(1))
 	first = at(0, 22)
-	first.Fault = func(s string) error {
-		if s == run.FaultClaimed {
-			return errors.New("killed")
-		}
-		return nil
-	}
+	first.Fault = crashAt(run.FaultClaimed, errors.New("killed"))
 	if _, err := run.Run(context.Background(), first); err == nil {
 		t.Fatal("the first run did not stop after its claim")
 	}
@@ -587,12 +572,7 @@ func TestUnfinishedPeriodBlocksTheNext(t *testing.T) {
 	tl.prepare(testfix.Month(1))
 	o := tl.options(testfix.Month(1))
 	crash := errors.New("crash")
-	o.Fault = func(s string) error {
-		if s == run.FaultClaimed {
-			return crash
-		}
-		return nil
-	}
+	o.Fault = crashAt(run.FaultClaimed, crash)
 	// Long enough ago that its claim has lapsed (TestClaimLease): the
 	// rerun below has other inputs, so another run id.
 	o.Now = func() time.Time { return time.Now().Add(-2 * run.ClaimLease) }
@@ -614,6 +594,17 @@ func TestUnfinishedPeriodBlocksTheNext(t *testing.T) {
 	}
 	if second := tl.run(testfix.Month(2)); len(second.Lines) != 3 {
 		t.Errorf("2026-02 after the rerun: %d lines, want 3", len(second.Lines))
+	}
+}
+
+// crashAt is an Options.Fault that ends the run with err at step, as a
+// crash there would.
+func crashAt(step string, err error) func(string) error {
+	return func(s string) error {
+		if s == step {
+			return err
+		}
+		return nil
 	}
 }
 
