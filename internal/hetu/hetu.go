@@ -92,22 +92,14 @@ func Resembles(s string) bool {
 	return false
 }
 
-// loose upper-cases s, drops white space and writes every dash as '-'.
+// loose is Normalize with every dash written as '-'.
 func loose(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == '\u2009':
-			continue
-		case r >= '\u2010' && r <= '\u2015' || r == '\u2212':
-			r = '-'
-		case r >= 'a' && r <= 'z':
-			r -= 'a' - 'A'
+	return strings.Map(func(r rune) rune {
+		if r >= '\u2010' && r <= '\u2015' || r == '\u2212' {
+			return '-'
 		}
-		b.WriteRune(r)
-	}
-	return b.String()
+		return r
+	}, Normalize(s))
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -101,8 +101,7 @@ func OpenXLSX(r io.ReaderAt, size int64, name string) (b *Book, err error) {
 // the bytes of a part could not be read back as they were written (a
 // checksum mismatch, corrupt compressed data), else ErrUnreadable.
 func unreadable(file, sheet string, err error) error {
-	var pe *partError
-	if errors.As(err, &pe) || errors.Is(err, zip.ErrChecksum) {
+	if isPartError(err) || errors.Is(err, zip.ErrChecksum) {
 		return fmt.Errorf("%s: %w (%v); save or export it again from the original and run again",
 			where(file, sheet), ErrDamaged, err)
 	}
